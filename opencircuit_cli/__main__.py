@@ -1,0 +1,3 @@
+from opencircuit_cli.cli.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,186 @@
+"""`opencircuit auth login | logout | status`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from opencircuit_cli.cli.common import app_context, known_provider, wants_json
+
+if TYPE_CHECKING:
+    from opencircuit_cli.context import AppContext
+
+app = typer.Typer(help="Store, remove and show provider credentials.", no_args_is_help=True)
+
+
+@app.command("login")
+def login_command(
+    ctx: typer.Context,
+    provider: Annotated[str, typer.Argument(help="mouser, digikey or nexar.")],
+    with_token: Annotated[
+        bool,
+        typer.Option("--with-token",
+                     help="Read the secret(s) from stdin, one line per field, in field order."),
+    ] = False,
+    field: Annotated[
+        str | None, typer.Option("--field", help="Store only this field (e.g. client_secret).")
+    ] = None,
+    insecure_storage: Annotated[
+        bool,
+        typer.Option("--insecure-storage",
+                     help="No keyring: store in a plaintext file readable only by you (0600)."),
+    ] = False,
+) -> None:
+    """Store a provider's credentials in the OS keyring (prompted, never as a flag value)."""
+    from opencircuit_cli.errors import UsageError
+    from opencircuit_cli.secrets import secret_fields
+
+    app_ctx = app_context(ctx)
+    name = known_provider(provider)
+    names = secret_fields(name)
+    if field is not None:
+        if field not in names:
+            raise UsageError(f"{name} has no secret field '{field}'",
+                             hint=f"its fields: {', '.join(names)}")
+        names = [field]
+    store = app_ctx.secrets
+    if not insecure_storage:
+        store.require_keyring(name)
+    values = _read_values(app_ctx, name, names, with_token)
+    for field_name, value in zip(names, values, strict=True):
+        where = store.store(name, field_name, value, insecure=insecure_storage)
+        app_ctx.console.info(f"stored {name}.{field_name} in {where}")
+        current = store.get(name, field_name)
+        if current.kind in ("env", "config"):
+            app_ctx.console.warn(
+                f"{name}.{field_name} is also set by {current.where}, which takes precedence"
+            )
+    if insecure_storage:
+        app_ctx.console.warn(
+            f"{store.insecure_path} holds secrets in plain text; prefer the OS keyring "
+            "or environment variables where you can"
+        )
+
+
+def _read_values(app_ctx: AppContext, provider: str, names: list[str], from_stdin: bool) -> list[str]:
+    from opencircuit_cli.errors import UsageError
+    from opencircuit_cli.secrets import env_var_names
+
+    if from_stdin:
+        lines = [line.strip() for line in app_ctx.env.stdin.read().splitlines() if line.strip()]
+        if len(lines) != len(names):
+            raise UsageError(
+                f"--with-token expected {len(names)} non-empty line(s) on stdin "
+                f"({', '.join(names)}), got {len(lines)}",
+                hint=f"e.g. printf '%s\\n' \"$SECRET\" | opencircuit auth login {provider} "
+                "--with-token",
+            )
+        return lines
+    if not app_ctx.interactive:
+        raise UsageError(
+            f"cannot prompt for the {provider} credentials: no terminal (or --no-input / CI)",
+            hint=f"pipe them with --with-token, or set {' and '.join(env_var_names(provider))}",
+        )
+    values = []
+    for name in names:
+        value = typer.prompt(f"{provider} {name}", hide_input=True, default="",
+                             show_default=False).strip()
+        if not value:
+            raise UsageError(f"no {provider} {name} entered; nothing was stored")
+        values.append(value)
+    return values
+
+
+@app.command("logout")
+def logout_command(
+    ctx: typer.Context,
+    provider: Annotated[str, typer.Argument(help="mouser, digikey or nexar.")],
+) -> None:
+    """Remove a provider's stored credentials from the keyring and the plaintext file."""
+    from opencircuit_cli.secrets import secret_fields
+
+    app_ctx = app_context(ctx)
+    name = known_provider(provider)
+    store = app_ctx.secrets
+    removed_any = False
+    for field_name in secret_fields(name):
+        for where in store.delete(name, field_name):
+            removed_any = True
+            app_ctx.console.info(f"removed {name}.{field_name} from {where}")
+        remaining = store.get(name, field_name)
+        if remaining.value:
+            app_ctx.console.warn(f"{name}.{field_name} is still provided by {remaining.where}")
+    if not removed_any:
+        app_ctx.console.info(f"no stored credentials for {name}")
+
+
+@app.command("status")
+def status_command(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List every provider's credentials: where each comes from, masked."""
+    app_ctx = app_context(ctx)
+    report = _status_report(app_ctx)
+    if wants_json(app_ctx, json_output):
+        app_ctx.console.json(report)
+        return
+    _render_status(app_ctx, report)
+
+
+def _status_report(app_ctx: AppContext) -> dict[str, Any]:
+    from opencircuit_cli.secrets import secret_fields
+    from opencircuit_cli.settings import PROVIDER_SETTINGS
+
+    store = app_ctx.secrets
+    providers = []
+    for name in PROVIDER_SETTINGS:
+        credentials = []
+        for field_name in secret_fields(name):
+            secret = store.get(name, field_name)
+            credentials.append({
+                "field": field_name,
+                "present": bool(secret.value),
+                "source": secret.kind,
+                "where": secret.where,
+                "masked": secret.masked,
+            })
+        providers.append({
+            "name": name,
+            "enabled": app_ctx.config.provider(name).enabled,
+            "credentials": credentials,
+            "check": None,
+        })
+    backend = store.keyring()
+    mode = store.insecure_file_mode()
+    return {
+        "schema": "opencircuit.auth-status/1",
+        "keyring": type(backend).__module__ + "." + type(backend).__name__ if backend else None,
+        "insecure_file": (
+            {"path": str(store.insecure_path), "mode": f"{mode:04o}"} if mode is not None else None
+        ),
+        "providers": providers,
+    }
+
+
+def _render_status(app_ctx: AppContext, report: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Credentials", title_justify="left")
+    for column in ("provider", "field", "value", "source"):
+        table.add_column(column)
+    for provider in report["providers"]:
+        label = provider["name"] + ("" if provider["enabled"] else " (disabled)")
+        for cred in provider["credentials"]:
+            table.add_row(label, cred["field"], cred["masked"] or "-", cred["where"])
+            label = ""
+    app_ctx.console.result(table)
+    if report["keyring"] is None:
+        app_ctx.console.info("keyring: none usable on this machine; use environment variables "
+                             "or `auth login PROVIDER --insecure-storage`")
+    if report["insecure_file"]:
+        info = report["insecure_file"]
+        app_ctx.console.warn(
+            f"plaintext credentials file in use: {info['path']} (mode {info['mode']}); insecure"
+        )

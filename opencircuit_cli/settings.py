@@ -1,0 +1,156 @@
+"""The configuration schema: one frozen dataclass per TOML table.
+
+Each field's metadata carries its documentation (rendered into `config.example.toml` and
+`config init`), whether it holds a secret, and its allowed values. `config.py` validates raw TOML
+against these classes, so adding a setting is adding a field here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def setting(
+    default: Any,
+    doc: str,
+    *,
+    secret: bool = False,
+    choices: tuple[str, ...] | None = None,
+    minimum: float | None = None,
+    pattern: str | None = None,
+) -> Any:
+    meta = {"doc": doc, "secret": secret, "choices": choices, "minimum": minimum, "pattern": pattern}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class DefaultsSettings:
+    """[defaults]: what every command uses unless a flag says otherwise."""
+
+    currency: str = setting(
+        "USD", "ISO 4217 currency for prices (--currency overrides).", pattern=r"[A-Z]{3}"
+    )
+    country: str = setting(
+        "US", "ISO 3166 country code sent to providers that price by country.", pattern=r"[A-Z]{2}"
+    )
+    providers: list[str] = setting(
+        ["mouser", "digikey", "nexar"],
+        "Providers queried, in order of preference (--providers overrides).",
+    )
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """[cache]: every provider answer is cached so repeated runs cost no API calls."""
+
+    path: str = setting(
+        "", "Cache database file. Empty: the user cache directory / http_cache.sqlite."
+    )
+    ttl: int = setting(86400, "Seconds an answer stays fresh (providers may override).", minimum=0)
+    backend: str = setting(
+        "sqlite",
+        "'sqlite' (default) or 'redis' for a cache shared by a team or CI fleet.",
+        choices=("sqlite", "redis"),
+    )
+    url: str = setting("", "redis://host:6379/0 when backend = 'redis'.")
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """[http]: network behaviour shared by every provider."""
+
+    connect_timeout: float = setting(5.0, "Seconds to wait for a connection.", minimum=0.1)
+    read_timeout: float = setting(30.0, "Seconds to wait for an answer.", minimum=0.1)
+    max_retries: int = setting(
+        4, "Retries for 429/502/503/504 and connection errors (with backoff).", minimum=0
+    )
+    breaker_threshold: int = setting(
+        5, "Consecutive failures after which a provider is switched off for the run.", minimum=1
+    )
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """Settings every provider has."""
+
+    enabled: bool = setting(True, "Query this provider.")
+    rate_limit: float = setting(
+        30, "Requests per minute (the limiter keeps a little under it).", minimum=0.1
+    )
+    daily_quota: int = setting(
+        1000, "Calls per UTC day: warn at 80 %, stop at 100 %. 0 = unlimited.", minimum=0
+    )
+    cache_ttl: int = setting(86400, "Seconds this provider's answers stay fresh.", minimum=0)
+    base_url: str = setting("", "API root; overridable for development endpoints and tests.")
+
+
+@dataclass(frozen=True)
+class MouserSettings(ProviderSettings):
+    """[providers.mouser]: Mouser Search API (API key)."""
+
+    api_key: str = setting(
+        "${MOUSER_API_KEY:-}",
+        "Mouser Search API key. Empty: looked up in the OS keyring (opencircuit auth login mouser).",
+        secret=True,
+    )
+    cache_ttl: int = setting(3600, "Seconds Mouser's answers stay fresh.", minimum=0)
+    base_url: str = setting("https://api.mouser.com/api/v1", "API root.")
+
+
+@dataclass(frozen=True)
+class DigikeySettings(ProviderSettings):
+    """[providers.digikey]: DigiKey Product Information API v4 (OAuth client)."""
+
+    client_id: str = setting(
+        "${DIGIKEY_CLIENT_ID:-}",
+        "DigiKey API client id. Empty: looked up in the OS keyring.",
+        secret=True,
+    )
+    client_secret: str = setting(
+        "${DIGIKEY_CLIENT_SECRET:-}",
+        "DigiKey API client secret. Empty: looked up in the OS keyring.",
+        secret=True,
+    )
+    sandbox: bool = setting(False, "Use DigiKey's sandbox host.")
+    flow: str = setting(
+        "client_credentials",
+        "'client_credentials' (no browser) or 'authorization_code' after auth login digikey.",
+        choices=("client_credentials", "authorization_code"),
+    )
+    base_url: str = setting("https://api.digikey.com", "API root.")
+    rate_limit: float = setting(
+        120, "Requests per minute (the limiter keeps a little under it).", minimum=0.1
+    )
+
+
+@dataclass(frozen=True)
+class NexarSettings(ProviderSettings):
+    """[providers.nexar]: Nexar (Octopart) GraphQL supply API (OAuth client credentials)."""
+
+    client_id: str = setting(
+        "${NEXAR_CLIENT_ID:-}", "Nexar client id. Empty: looked up in the OS keyring.", secret=True
+    )
+    client_secret: str = setting(
+        "${NEXAR_CLIENT_SECRET:-}",
+        "Nexar client secret. Empty: looked up in the OS keyring.",
+        secret=True,
+    )
+    base_url: str = setting("https://api.nexar.com/graphql", "GraphQL endpoint.")
+    token_url: str = setting("https://identity.nexar.com/connect/token", "OAuth token endpoint.")
+    authorized_only: bool = setting(True, "Only offers from distributors authorized by the maker.")
+
+
+PROVIDER_SETTINGS: dict[str, type[ProviderSettings]] = {
+    "mouser": MouserSettings,
+    "digikey": DigikeySettings,
+    "nexar": NexarSettings,
+}
+
+SECTIONS: dict[str, type] = {
+    "defaults": DefaultsSettings,
+    "cache": CacheSettings,
+    "http": HttpSettings,
+}
