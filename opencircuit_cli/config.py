@@ -171,12 +171,11 @@ class _Builder:
             dotted = f"{key}.{name}"
             given = name in table
             value = table[name] if given else _default_of(spec)
-            if spec.metadata["secret"] and given and isinstance(value, str):
-                if value and "${" not in value:
-                    self.warnings.append(
-                        f"{self.source}: {dotted} holds a literal secret; prefer "
-                        f"'${{ENV_VAR}}' or `opencircuit auth login {key.split('.')[-1]}`"
-                    )
+            if spec.metadata["secret"] and given and _is_literal(value):
+                self.warnings.append(
+                    f"{self.source}: {dotted} holds a literal secret; prefer "
+                    f"'${{ENV_VAR}}' or `opencircuit auth login {key.split('.')[-1]}`"
+                )
             values[name] = self.value(dotted, value, hints[name], spec.metadata)
         return cls(**values)
 
@@ -185,12 +184,15 @@ class _Builder:
         if isinstance(value, str):
             value = self.expand(key, value)
         elif isinstance(value, list):
-            value = [self.expand(f"{key}[{i}]", v) if isinstance(v, str) else v
-                     for i, v in enumerate(value)]
+            value = [
+                self.expand(f"{key}[{i}]", v) if isinstance(v, str) else v
+                for i, v in enumerate(value)
+            ]
         value = _coerce(key, value, expected, templated, self.error, reveal=not meta["secret"])
         if meta["choices"] and value not in meta["choices"]:
             raise self.error(
-                key, f"'{value}' is not one of: {', '.join(meta['choices'])}",
+                key,
+                f"'{value}' is not one of: {', '.join(meta['choices'])}",
                 hint=_suggest(str(value), meta["choices"]),
             )
         if meta["minimum"] is not None and value < meta["minimum"]:
@@ -209,6 +211,10 @@ class _Builder:
         return result.value
 
 
+def _is_literal(value: Any) -> bool:
+    return isinstance(value, str) and bool(value) and "${" not in value
+
+
 def _default_of(spec: Any) -> Any:
     from dataclasses import MISSING
 
@@ -224,9 +230,7 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 
 
-def _coerce(
-    key: str, value: Any, expected: Any, templated: bool, error: Any, reveal: bool
-) -> Any:
+def _coerce(key: str, value: Any, expected: Any, templated: bool, error: Any, reveal: bool) -> Any:
     """Check the type; a string that came from `${VAR}` may be converted to the field's type."""
 
     def _describe(value: Any) -> str:
@@ -272,8 +276,14 @@ def _describe(value: Any) -> str:
 
 
 def _describe_value(value: Any, reveal: bool) -> str:
-    kinds = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list",
-             dict: "table"}
+    kinds = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "list",
+        dict: "table",
+    }
     kind = kinds.get(type(value), type(value).__name__)
     shown = repr(value) if reveal and not isinstance(value, dict | list) else ""
     if len(shown) > 40:

@@ -1,4 +1,4 @@
-"""Turn the schema or a loaded Config back into TOML: the commented starter file and `config show`."""
+"""Turn the schema or a loaded Config back into TOML: the starter file and `config show`."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _default(spec: Any) -> Any:
 
 
 def ordered_fields(obj_or_cls: Any) -> list[Any]:
-    """`enabled` first, then secrets, then the rest in declaration order: what a reader looks for."""
+    """`enabled` first, then secrets, then the rest in declaration order."""
     specs = list(fields(obj_or_cls))
     return sorted(specs, key=lambda f: (f.name != "enabled", not f.metadata["secret"]))
 

@@ -92,7 +92,9 @@ class AppContext:
 
     def cache_path(self) -> Path:
         configured = self.config.cache.path
-        return Path(configured).expanduser() if configured else self.cache_dir() / "http_cache.sqlite"
+        return (
+            Path(configured).expanduser() if configured else self.cache_dir() / "http_cache.sqlite"
+        )
 
     def cache_dir(self) -> Path:
         configured = self.config.cache.path

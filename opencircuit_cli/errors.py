@@ -41,7 +41,7 @@ class UsageError(OpenCircuitError):
 
 
 class ConfigError(OpenCircuitError):
-    """A configuration problem. `key` is the dotted key path (e.g. `providers.mouser.rate_limit`)."""
+    """A configuration problem; `key` is the dotted key path (`providers.mouser.rate_limit`)."""
 
     exit_code = ExitCode.CONFIG
 

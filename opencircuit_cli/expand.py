@@ -22,8 +22,10 @@ class Expanded:
 
 
 def _is_name(text: str) -> bool:
-    return bool(text) and (text[0].isalpha() or text[0] == "_") and all(
-        ch.isalnum() or ch == "_" for ch in text
+    return (
+        bool(text)
+        and (text[0].isalpha() or text[0] == "_")
+        and all(ch.isalnum() or ch == "_" for ch in text)
     )
 
 
@@ -48,7 +50,9 @@ def expand(text: str, environ: Mapping[str, str]) -> Expanded:
             continue
         end = text.find("}", i + 2)
         if end == -1:
-            raise ExpansionError(f"unterminated '${{' in {text[i:]!r}; write '$$' for a literal '$'")
+            raise ExpansionError(
+                f"unterminated '${{' in {text[i:]!r}; write '$$' for a literal '$'"
+            )
         body = text[i + 2 : end]
         name, has_default, default = body.partition(":-")
         if not _is_name(name):

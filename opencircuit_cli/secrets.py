@@ -120,11 +120,17 @@ class SecretStore:
             used = [v for v in self._config.env_refs.get(key, ()) if self._environ.get(v)]
             if used:
                 return SecretValue(provider, field, value, "env", f"environment variable {used[0]}")
-            return SecretValue(provider, field, value, "config", f"config file {self._config.source}")
+            return SecretValue(
+                provider, field, value, "config", f"config file {self._config.source}"
+            )
         stored = self._keyring_get(provider, field)
         if stored:
             return SecretValue(
-                provider, field, stored, "keyring", f"keyring ({KEYRING_SERVICE}/{provider}.{field})"
+                provider,
+                field,
+                stored,
+                "keyring",
+                f"keyring ({KEYRING_SERVICE}/{provider}.{field})",
             )
         stored = self._read_insecure().get(provider, {}).get(field)
         if isinstance(stored, str) and stored:
@@ -221,5 +227,3 @@ class SecretStore:
             return self._insecure_path.stat().st_mode & 0o777
         except FileNotFoundError:
             return None
-
-

@@ -20,7 +20,13 @@ def setting(
     minimum: float | None = None,
     pattern: str | None = None,
 ) -> Any:
-    meta = {"doc": doc, "secret": secret, "choices": choices, "minimum": minimum, "pattern": pattern}
+    meta = {
+        "doc": doc,
+        "secret": secret,
+        "choices": choices,
+        "minimum": minimum,
+        "pattern": pattern,
+    }
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -93,7 +99,7 @@ class MouserSettings(ProviderSettings):
 
     api_key: str = setting(
         "${MOUSER_API_KEY:-}",
-        "Mouser Search API key. Empty: looked up in the OS keyring (opencircuit auth login mouser).",
+        "Mouser Search API key. Empty: looked up in the OS keyring (auth login mouser).",
         secret=True,
     )
     cache_ttl: int = setting(3600, "Seconds Mouser's answers stay fresh.", minimum=0)

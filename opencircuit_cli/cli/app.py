@@ -49,8 +49,6 @@ def _report_known(ctx: Any, exc: OpenCircuitError) -> int:
         message = app_ctx.redactor.redact_text(message)
         hint = app_ctx.redactor.redact_text(hint) if hint else hint
     console.error(message, hint)
-    if app_ctx is not None and app_ctx.options.verbose:
-        _print_traceback(app_ctx, exc)
     return int(exc.exit_code)
 
 
@@ -114,8 +112,9 @@ def root(
     ctx: typer.Context,
     config_path: Annotated[
         Path | None,
-        typer.Option("--config", help="Config file (default: lookup order in the README).",
-                     dir_okay=False),
+        typer.Option(
+            "--config", help="Config file (default: lookup order in the README).", dir_okay=False
+        ),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours.")] = False,
@@ -127,7 +126,9 @@ def root(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Ignore cached answers and overwrite them.")
     ] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = False,
     providers: Annotated[
         str | None, typer.Option("--providers", help="Comma-separated providers to query.")
     ] = None,
@@ -144,8 +145,9 @@ def root(
     from opencircuit_cli.environment import Environment
 
     if currency is not None and not (len(currency) == 3 and currency.isalpha()):
-        raise typer.BadParameter("expected a 3-letter ISO 4217 code such as EUR",
-                                 param_hint="--currency")
+        raise typer.BadParameter(
+            "expected a 3-letter ISO 4217 code such as EUR", param_hint="--currency"
+        )
     env = ctx.obj if isinstance(ctx.obj, Environment) else Environment()
     options = GlobalOptions(
         config_path=config_path,

@@ -20,16 +20,20 @@ def login_command(
     provider: Annotated[str, typer.Argument(help="mouser, digikey or nexar.")],
     with_token: Annotated[
         bool,
-        typer.Option("--with-token",
-                     help="Read the secret(s) from stdin, one line per field, in field order."),
+        typer.Option(
+            "--with-token",
+            help="Read the secret(s) from stdin, one line per field, in field order.",
+        ),
     ] = False,
     field: Annotated[
         str | None, typer.Option("--field", help="Store only this field (e.g. client_secret).")
     ] = None,
     insecure_storage: Annotated[
         bool,
-        typer.Option("--insecure-storage",
-                     help="No keyring: store in a plaintext file readable only by you (0600)."),
+        typer.Option(
+            "--insecure-storage",
+            help="No keyring: store in a plaintext file readable only by you (0600).",
+        ),
     ] = False,
 ) -> None:
     """Store a provider's credentials in the OS keyring (prompted, never as a flag value)."""
@@ -41,8 +45,9 @@ def login_command(
     names = secret_fields(name)
     if field is not None:
         if field not in names:
-            raise UsageError(f"{name} has no secret field '{field}'",
-                             hint=f"its fields: {', '.join(names)}")
+            raise UsageError(
+                f"{name} has no secret field '{field}'", hint=f"its fields: {', '.join(names)}"
+            )
         names = [field]
     store = app_ctx.secrets
     if not insecure_storage:
@@ -63,7 +68,9 @@ def login_command(
         )
 
 
-def _read_values(app_ctx: AppContext, provider: str, names: list[str], from_stdin: bool) -> list[str]:
+def _read_values(
+    app_ctx: AppContext, provider: str, names: list[str], from_stdin: bool
+) -> list[str]:
     from opencircuit_cli.errors import UsageError
     from opencircuit_cli.secrets import env_var_names
 
@@ -84,8 +91,9 @@ def _read_values(app_ctx: AppContext, provider: str, names: list[str], from_stdi
         )
     values = []
     for name in names:
-        value = typer.prompt(f"{provider} {name}", hide_input=True, default="",
-                             show_default=False).strip()
+        value = typer.prompt(
+            f"{provider} {name}", hide_input=True, default="", show_default=False
+        ).strip()
         if not value:
             raise UsageError(f"no {provider} {name} entered; nothing was stored")
         values.append(value)
@@ -139,19 +147,23 @@ def _status_report(app_ctx: AppContext) -> dict[str, Any]:
         credentials = []
         for field_name in secret_fields(name):
             secret = store.get(name, field_name)
-            credentials.append({
-                "field": field_name,
-                "present": bool(secret.value),
-                "source": secret.kind,
-                "where": secret.where,
-                "masked": secret.masked,
-            })
-        providers.append({
-            "name": name,
-            "enabled": app_ctx.config.provider(name).enabled,
-            "credentials": credentials,
-            "check": None,
-        })
+            credentials.append(
+                {
+                    "field": field_name,
+                    "present": bool(secret.value),
+                    "source": secret.kind,
+                    "where": secret.where,
+                    "masked": secret.masked,
+                }
+            )
+        providers.append(
+            {
+                "name": name,
+                "enabled": app_ctx.config.provider(name).enabled,
+                "credentials": credentials,
+                "check": None,
+            }
+        )
     backend = store.keyring()
     mode = store.insecure_file_mode()
     return {
@@ -177,8 +189,10 @@ def _render_status(app_ctx: AppContext, report: dict[str, Any]) -> None:
             label = ""
     app_ctx.console.result(table)
     if report["keyring"] is None:
-        app_ctx.console.info("keyring: none usable on this machine; use environment variables "
-                             "or `auth login PROVIDER --insecure-storage`")
+        app_ctx.console.info(
+            "keyring: none usable on this machine; use environment variables "
+            "or `auth login PROVIDER --insecure-storage`"
+        )
     if report["insecure_file"]:
         info = report["insecure_file"]
         app_ctx.console.warn(

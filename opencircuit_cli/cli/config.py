@@ -9,8 +9,10 @@ import typer
 
 from opencircuit_cli.cli.common import app_context, wants_json
 
-app = typer.Typer(help="Show where the configuration comes from, show it, or write a starter.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Show where the configuration comes from, show it, or write a starter.",
+    no_args_is_help=True,
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 
@@ -27,20 +29,28 @@ def path_command(ctx: typer.Context, json_output: JsonFlag = False) -> None:
     )
     used = config_module.locate(chain)
     if wants_json(app_ctx, json_output):
-        app_ctx.console.json({
-            "schema": "opencircuit.config-path/1",
-            "path": str(used) if used else None,
-            "candidates": [
-                {"path": str(c.path), "how": c.how, "exists": c.path.is_file(),
-                 "used": c.path == used}
-                for c in chain
-            ],
-        })
+        app_ctx.console.json(
+            {
+                "schema": "opencircuit.config-path/1",
+                "path": str(used) if used else None,
+                "candidates": [
+                    {
+                        "path": str(c.path),
+                        "how": c.how,
+                        "exists": c.path.is_file(),
+                        "used": c.path == used,
+                    }
+                    for c in chain
+                ],
+            }
+        )
         return
     app_ctx.console.result_text(str(used or env.user_config_dir() / "config.toml"))
     if used is None:
-        app_ctx.console.info("no config file found: built-in defaults are in use "
-                             "(`opencircuit config init` writes one at the path above)")
+        app_ctx.console.info(
+            "no config file found: built-in defaults are in use "
+            "(`opencircuit config init` writes one at the path above)"
+        )
     for c in chain:
         state = "used" if c.path == used else ("exists" if c.path.is_file() else "missing")
         app_ctx.console.info(f"  {c.how:<20} {c.path}  ({state})")
@@ -54,11 +64,13 @@ def show_command(ctx: typer.Context, json_output: JsonFlag = False) -> None:
     app_ctx = app_context(ctx)
     config = app_ctx.config
     if wants_json(app_ctx, json_output):
-        app_ctx.console.json({
-            "schema": "opencircuit.config/1",
-            "source": str(config.source) if config.source else None,
-            "config": effective_dict(config),
-        })
+        app_ctx.console.json(
+            {
+                "schema": "opencircuit.config/1",
+                "source": str(config.source) if config.source else None,
+                "config": effective_dict(config),
+            }
+        )
         return
     app_ctx.console.result_text(render_effective(config))
 
@@ -83,8 +95,10 @@ def init_command(
     target = path or app_ctx.env.user_config_dir() / "config.toml"
     if target.exists():
         if not force:
-            raise UsageError(f"{target} already exists; nothing was written",
-                             hint="use --force to replace it (the old file is kept as .bak)")
+            raise UsageError(
+                f"{target} already exists; nothing was written",
+                hint="use --force to replace it (the old file is kept as .bak)",
+            )
         backup = target.with_name(target.name + ".bak")
         backup.write_bytes(target.read_bytes())
         app_ctx.console.info(f"kept the previous file as {backup}")

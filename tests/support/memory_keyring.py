@@ -1,7 +1,8 @@
 """Keyring backends for tests: in memory (in-process) and a JSON file (for subprocess tests).
 
 Subprocess tests select the file backend with
-`PYTHON_KEYRING_BACKEND=tests.support.memory_keyring.FileKeyring` and `OPENCIRCUIT_TEST_KEYRING=<path>`.
+`PYTHON_KEYRING_BACKEND=tests.support.memory_keyring.FileKeyring`
+and `OPENCIRCUIT_TEST_KEYRING=<path>`.
 """
 
 from __future__ import annotations
