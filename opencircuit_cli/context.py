@@ -151,33 +151,26 @@ class AppContext:
         )
 
     def _enable_verbose_log(self) -> None:
+        from opencircuit_cli.http.redact import RedactingFilter
+
         handler = logging.StreamHandler(self.env.stderr)
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        handler.addFilter(_RedactingFilter(self))
+        handler.addFilter(RedactingFilter(self.redactor))
         logger = logging.getLogger("opencircuit")
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
         self._log_handler = handler
 
     def close(self) -> None:
-        """Record this run's cache statistics and detach the log handler."""
-        if "run_stats" in self.__dict__ and "ledger" in self.__dict__:
-            hits, misses = self.run_stats.hits_and_misses()
-            if hits or misses:
-                self.ledger.record_run(hits, misses)
+        """Record this run's cache statistics, release files and detach the log handler."""
+        if "http" in self.__dict__:
+            self.http.close()
+        if "ledger" in self.__dict__:
+            if "run_stats" in self.__dict__:
+                hits, misses = self.run_stats.hits(), self.run_stats.misses()
+                if any(hits.values()) or any(misses.values()):
+                    self.ledger.record_run(hits, misses)
+            self.ledger.close()
         if self._log_handler is not None:
             logging.getLogger("opencircuit").removeHandler(self._log_handler)
             self._log_handler = None
-
-
-class _RedactingFilter(logging.Filter):
-    """Last line of defence: every log record is scrubbed of known secret values."""
-
-    def __init__(self, ctx: AppContext) -> None:
-        super().__init__()
-        self._ctx = ctx
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self._ctx.redactor.redact_text(record.getMessage())
-        record.args = None
-        return True

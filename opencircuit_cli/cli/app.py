@@ -99,9 +99,11 @@ def _version(value: bool) -> None:
 
 
 def _split_providers(value: str | None) -> tuple[str, ...] | None:
+    from opencircuit_cli.cli.common import known_provider
+
     if value is None:
         return None
-    names = tuple(p.strip().lower() for p in value.split(",") if p.strip())
+    names = tuple(known_provider(p) for p in value.split(",") if p.strip())
     if not names:
         raise typer.BadParameter("name at least one provider, e.g. --providers mouser,digikey")
     return names

@@ -27,7 +27,9 @@ class HttpPolicy:
     def __post_init__(self) -> None:
         for name in ("connect_timeout", "read_timeout"):
             if getattr(self, name) <= 0:
-                raise ConfigError(f"{name} must be a positive number of seconds", key=f"http.{name}")
+                raise ConfigError(
+                    f"{name} must be a positive number of seconds", key=f"http.{name}"
+                )
         if self.max_retries < 0:
             raise ConfigError("max_retries must be 0 or more", key="http.max_retries")
         if self.breaker_threshold < 1:

@@ -171,12 +171,14 @@ class Redactor:
             pieces.append(piece)
         return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pieces), parts.fragment))
 
+    def redact_values(self, text: str) -> str:
+        """Mask the registered secret values only (no name-based masking)."""
+        pattern = self._text_pattern
+        return pattern.sub(MASK, text) if pattern is not None else text
+
     def redact_text(self, text: str) -> str:
         """Mask every registered secret value and every `secret_name=value` pair in `text`."""
-        pattern = self._text_pattern
-        if pattern is not None:
-            text = pattern.sub(MASK, text)
-        return self._pair_pattern.sub(self._mask_pair, text)
+        return self._pair_pattern.sub(self._mask_pair, self.redact_values(text))
 
     def redact_bytes(self, data: bytes) -> bytes:
         """Mask every registered secret value (and its encoded forms) in raw bytes."""
@@ -197,7 +199,7 @@ class Redactor:
         return value
 
     def redact_body(self, body: bytes) -> bytes:
-        """A request/response body with secrets masked: JSON by key name and value, else by value."""
+        """`body` with secrets masked: JSON by key name and by value, anything else by value."""
         if not body:
             return body
         stripped = body.lstrip()
@@ -230,7 +232,7 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = self._redactor.redact_text(self._redactor.redact_url(message))
+        redacted = self._redactor.redact_text(message)
         if redacted != message:
             record.msg = redacted
             record.args = None

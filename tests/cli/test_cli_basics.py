@@ -2,6 +2,7 @@
 
 import json
 import stat
+from pathlib import Path
 
 from opencircuit_cli import __version__
 from tests.support.cli import REPO, invoke, run_subprocess
@@ -195,3 +196,35 @@ def test_subprocess_bad_config_is_exit_3_on_stderr(tmp_path):
     assert "UNSET_VARIABLE_XYZ" in out.stderr
     assert out.stdout == ""
     assert "Traceback" not in out.stderr
+
+
+def test_ctrl_c_exits_130_without_traceback(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, PYTHONPATH=str(REPO), NO_COLOR="1")
+    env["PYTHON_KEYRING_BACKEND"] = "tests.support.memory_keyring.FileKeyring"
+    env["OPENCIRCUIT_TEST_KEYRING"] = str(tmp_path / "kr.json")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "opencircuit_cli", "auth", "login", "mouser", "--with-token"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    wchan = Path(f"/proc/{proc.pid}/wchan")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # wait until it blocks reading stdin
+        if wchan.exists() and "pipe_read" in wchan.read_text():
+            break
+        time.sleep(0.05)
+    else:
+        time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert b"Traceback" not in stderr
+    assert not (tmp_path / "kr.json").exists()
