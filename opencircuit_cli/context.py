@@ -81,12 +81,13 @@ class AppContext:
 
     @cached_property
     def secrets(self) -> SecretStore:
-        from opencircuit_cli.secrets import INSECURE_FILE_NAME, SecretStore
+        from opencircuit_cli.secrets import INSECURE_FILE_NAME, SecretStore, load_keyring
 
         return SecretStore(
             self.config,
             self.env.environ,
             self.env.user_config_dir() / INSECURE_FILE_NAME,
+            keyring_loader=lambda: load_keyring(self.env.environ),
             on_secret=self.redactor.add_secret,
         )
 

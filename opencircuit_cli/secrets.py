@@ -9,6 +9,8 @@ source so `auth status` can say where a credential came from. Values never appea
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -66,8 +68,28 @@ class SecretValue:
 KeyringLoader = Callable[[], Any]
 
 
-def load_keyring() -> Any | None:
-    """The usable keyring backend, or None (headless Linux without a Secret Service, CI)."""
+def load_keyring(environ: Mapping[str, str] | None = None) -> Any | None:
+    """The usable keyring backend, or None (headless Linux without a Secret Service, CI).
+
+    A backend chosen by the user (`PYTHON_KEYRING_BACKEND` or keyringrc.cfg) is always honoured
+    through keyring's own detection. Otherwise, on Linux, the only backends that can work talk
+    to the D-Bus session bus, so without one there is no keyring and `keyring` is not even
+    imported (importing it costs ~90 ms; its full detection another ~60 ms, most of it the
+    macOS backend probing for frameworks with ldconfig and gcc), which keeps `auth status`
+    inside its start-up budget. With a bus, only the Linux backends are probed.
+    """
+    environ = os.environ if environ is None else environ
+    linux = sys.platform.startswith("linux")
+    if linux and not _keyring_configured(environ):
+        if not _dbus_session_bus(environ):
+            return None
+        import keyring
+
+        backend = _best_linux_backend()
+        if backend is None:
+            return None
+        keyring.set_keyring(backend)
+        return backend
     import keyring
     from keyring.backends import chainer, fail
 
@@ -77,6 +99,28 @@ def load_keyring() -> Any | None:
     if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
         return None
     return backend
+
+
+def _keyring_configured(environ: Mapping[str, str]) -> bool:
+    """keyring's own choice applies: an environment variable or its Linux config file."""
+    if environ.get("PYTHON_KEYRING_BACKEND"):
+        return True
+    config_home = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return (Path(config_home) / "python_keyring" / "keyringrc.cfg").is_file()
+
+
+def _dbus_session_bus(environ: Mapping[str, str]) -> bool:
+    if environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return True
+    return Path(f"/run/user/{os.getuid()}/bus").exists()
+
+
+def _best_linux_backend() -> Any | None:
+    from keyring.backends import SecretService, kwallet, libsecret
+
+    classes = (SecretService.Keyring, libsecret.Keyring, kwallet.DBusKeyring)
+    viable = [cls() for cls in classes if cls.viable]
+    return max(viable, key=lambda backend: backend.priority, default=None)
 
 
 class SecretStore:

@@ -72,9 +72,14 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 
 
 @pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    """Every test gets a fresh in-memory keyring; the user's real keyring is never touched."""
+def memory_keyring(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """Every test gets a fresh in-memory keyring; the user's real keyring is never touched.
+
+    PYTHON_KEYRING_BACKEND marks the keyring as chosen, so opencircuit uses the one set here.
+    """
     import keyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.support.memory_keyring.MemoryKeyring")
 
     previous = keyring.get_keyring()
     backend = MemoryKeyring()

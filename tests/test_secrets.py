@@ -107,3 +107,24 @@ def test_literal_config_value_is_reported_as_config(tmp_path):
     config = validate({"providers": {"mouser": {"api_key": "literal-value"}}}, {}, source=None)
     store = SecretStore(config, {}, tmp_path / "c.toml")
     assert store.get("mouser", "api_key").kind == "config"
+
+
+def test_headless_linux_without_session_bus_has_no_keyring(tmp_path, monkeypatch):
+    from opencircuit_cli import secrets
+
+    monkeypatch.setattr(secrets.sys, "platform", "linux")
+    monkeypatch.setattr(secrets, "_dbus_session_bus", lambda environ: False)
+    assert secrets.load_keyring({"XDG_CONFIG_HOME": str(tmp_path)}) is None
+
+
+def test_a_keyring_chosen_by_the_user_is_honoured(tmp_path, monkeypatch, memory_keyring):
+    from opencircuit_cli import secrets
+
+    monkeypatch.setattr(secrets.sys, "platform", "linux")
+    monkeypatch.setattr(secrets, "_dbus_session_bus", lambda environ: False)
+    environ = {"PYTHON_KEYRING_BACKEND": "tests.support.memory_keyring.MemoryKeyring"}
+    assert secrets.load_keyring(environ) is memory_keyring
+    rc = tmp_path / "python_keyring" / "keyringrc.cfg"
+    rc.parent.mkdir()
+    rc.write_text("[backend]\ndefault-keyring=tests.support.memory_keyring.MemoryKeyring\n")
+    assert secrets.load_keyring({"XDG_CONFIG_HOME": str(tmp_path)}) is memory_keyring

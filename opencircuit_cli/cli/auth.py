@@ -177,17 +177,16 @@ def _status_report(app_ctx: AppContext) -> dict[str, Any]:
 
 
 def _render_status(app_ctx: AppContext, report: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    table = Table(title="Credentials", title_justify="left")
-    for column in ("provider", "field", "value", "source"):
-        table.add_column(column)
+    """gh-style plain lines: grep-friendly, and no table library on the start-up path."""
+    lines = []
     for provider in report["providers"]:
-        label = provider["name"] + ("" if provider["enabled"] else " (disabled)")
+        lines.append(provider["name"] + ("" if provider["enabled"] else "  (disabled)"))
+        width = max(len(c["field"]) for c in provider["credentials"])
         for cred in provider["credentials"]:
-            table.add_row(label, cred["field"], cred["masked"] or "-", cred["where"])
-            label = ""
-    app_ctx.console.result(table)
+            mark = "✓" if cred["present"] else "✗"
+            value = cred["masked"] or "-"
+            lines.append(f"  {mark} {cred['field']:<{width}}  {value:<12}  {cred['where']}")
+    app_ctx.console.result_text("\n".join(lines))
     if report["keyring"] is None:
         app_ctx.console.info(
             "keyring: none usable on this machine; use environment variables "
