@@ -11,6 +11,8 @@ import pytest
 
 from tests.support.memory_keyring import MemoryKeyring
 
+pytest_plugins = ["tests.support.server"]  # the `local_server` fixture, for every test
+
 
 def _is_loopback(address: object) -> bool:
     if isinstance(address, tuple) and address:

@@ -224,7 +224,7 @@ def test_ctrl_c_exits_130_without_traceback(tmp_path):
     else:
         time.sleep(3)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=30)
+    _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert b"Traceback" not in stderr
     assert not (tmp_path / "kr.json").exists()

@@ -1,4 +1,4 @@
-"""The AppContext wires config, secrets and the HTTP layer together: exercised over a real socket."""
+"""AppContext wiring of config, secrets and the HTTP layer, exercised over a real socket."""
 
 import io
 import json
@@ -10,7 +10,6 @@ from opencircuit_cli.environment import Environment
 from opencircuit_cli.errors import OfflineMissError
 from opencircuit_cli.http.policy import ProviderLimits
 from tests.support.cli import invoke
-from tests.support.server import local_server  # noqa: F401  (fixture)
 
 SENTINEL = "SENTINEL-5f3c9a1e-secret-value"
 

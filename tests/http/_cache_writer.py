@@ -2,9 +2,9 @@
 
     python -m tests.http._cache_writer CACHE LEDGER BASE_URL TAG COUNT READY_FILE GO_FILE
 
-Builds its own session and client on the shared cache and ledger files, signals READY_FILE,
-waits for GO_FILE (so both processes write at the same time), then sends COUNT distinct requests
-(alternating GET and POST) and prints a JSON summary.
+Opens the shared cache and ledger files, signals READY_FILE, waits for GO_FILE (so both
+processes write at the same time), then sends COUNT distinct requests (alternating GET and POST)
+and prints a JSON summary.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from opencircuit_cli.http.stats import RunStats
 
 def main(argv: list[str]) -> int:
     cache, ledger_path, base_url, tag, count, ready, go = argv
+    # Both processes start together, so they also create and open the new files together.
     redactor = Redactor()
     session = build_session(Path(cache), CacheMode.NORMAL, redactor=redactor)
     ledger = QuotaLedger(Path(ledger_path))
@@ -34,10 +35,10 @@ def main(argv: list[str]) -> int:
     provider = client.for_provider(ProviderLimits("writer", 600_000, None, 3600))
     Path(ready).touch()
     deadline = time.monotonic() + 30
-    while not Path(go).exists():
+    while not Path(go).exists():  # then they write at the same time
         if time.monotonic() > deadline:
             return 3
-        time.sleep(0.005)
+        time.sleep(0.002)
     statuses = []
     for i in range(int(count)):
         if i % 2:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 
@@ -100,9 +99,9 @@ def test_threads_share_one_bucket_in_real_time() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    stamps.sort()
     assert len(stamps) == 12
     interval = 60 / (1200 * 0.95)
-    assert stamps[-1] - start >= 11 * interval - 0.01
-    gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert min(gaps) >= interval * 0.8  # no two threads got a token at the same moment
+    # 12 tokens from one bucket: the last cannot be granted before 11 intervals have passed
+    # (12 separate buckets would have let all of them through at once).
+    assert max(stamps) - start >= 11 * interval - 0.01
+    assert max(stamps) - start < 11 * interval + 1.0

@@ -23,7 +23,7 @@ from opencircuit_cli.http.quota import QuotaLedger
 from opencircuit_cli.http.redact import Redactor
 from opencircuit_cli.http.session import build_session
 from tests.http.conftest import Harness, limits
-from tests.support.server import LocalServer, Reply
+from tests.support.server import LocalServer, ReceivedRequest, Reply
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -271,8 +271,11 @@ def test_two_processes_write_one_cache_file_at_the_same_time(
         assert "Traceback" not in err and "locked" not in err
 
     # Their requests really overlapped in time.
-    stamps = {tag: [r.at for r in local_server.requests if tag in (r.path + r.body.decode())]
-              for tag in ("a", "b")}  # fmt: skip
+    def writer_of(request: ReceivedRequest) -> str:
+        return request.json()["tag"] if request.method == "POST" else request.path.split("/")[2]
+
+    stamps = {tag: [r.at for r in local_server.requests if writer_of(r) == tag] for tag in "ab"}
+    assert len(stamps["a"]) == len(stamps["b"]) == 50
     assert min(stamps["a"]) < max(stamps["b"]) and min(stamps["b"]) < max(stamps["a"])
     assert len(local_server.requests) == 100
 
