@@ -16,6 +16,7 @@ from opencircuit_cli.config import Config
 from opencircuit_cli.console import Console
 from opencircuit_cli.environment import Environment
 from opencircuit_cli.errors import UsageError
+from opencircuit_cli.http.paths import CACHE_FILE_NAME, LEDGER_FILE_NAME
 
 if TYPE_CHECKING:
     from opencircuit_cli.http.client import HttpClient
@@ -92,20 +93,22 @@ class AppContext:
         )
 
     def cache_path(self) -> Path:
+        """The cache database; `cache.path` may name the file or a directory to hold it."""
         configured = self.config.cache.path
-        return (
-            Path(configured).expanduser() if configured else self.cache_dir() / "http_cache.sqlite"
-        )
+        if not configured:
+            return self.env.user_cache_dir() / CACHE_FILE_NAME
+        path = Path(configured).expanduser()
+        return path / CACHE_FILE_NAME if path.is_dir() else path
 
     def cache_dir(self) -> Path:
-        configured = self.config.cache.path
-        return Path(configured).expanduser().parent if configured else self.env.user_cache_dir()
+        """Where the cache and the quota ledger live."""
+        return self.cache_path().parent
 
     @cached_property
     def ledger(self) -> QuotaLedger:
         from opencircuit_cli.http.quota import QuotaLedger
 
-        return QuotaLedger(self.cache_dir() / "ledger.sqlite")
+        return QuotaLedger(self.cache_dir() / LEDGER_FILE_NAME)
 
     @cached_property
     def run_stats(self) -> RunStats:

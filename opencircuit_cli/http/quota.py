@@ -8,7 +8,6 @@ busy timeout, so concurrent processes queue instead of failing with "database is
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,9 +16,14 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from .paths import ensure_private_file
 from .policy import ProviderLimits
+from .sqlite_util import enable_wal, retry_locked
+
+if TYPE_CHECKING:
+    import sqlite3
 
 WARN_FRACTION = 0.8
 KEEP_RUNS = 1000
@@ -142,23 +146,26 @@ class QuotaLedger:
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
+            import sqlite3
+
             ensure_private_file(self.path)
+            enable_wal(self.path, timeout=self._timeout)
             connection = sqlite3.connect(
                 self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
             )
-            connection.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("BEGIN IMMEDIATE")
             try:
+                connection.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+                connection.execute("PRAGMA foreign_keys = ON")
+                retry_locked(lambda: connection.execute("BEGIN IMMEDIATE"), timeout=self._timeout)
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         connection.execute(statement)
+                connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
                 connection.close()
                 raise
-            connection.execute("COMMIT")
             self._connection = connection
         return self._connection
 
@@ -166,7 +173,7 @@ class QuotaLedger:
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             connection = self._connect()
-            connection.execute("BEGIN IMMEDIATE")
+            retry_locked(lambda: connection.execute("BEGIN IMMEDIATE"), timeout=self._timeout)
             try:
                 yield connection
             except BaseException:

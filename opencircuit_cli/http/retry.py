@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 #: Statuses worth another try: rate limited, or a gateway/backend that is briefly unavailable.
 #: 500 is not here: Nexar reports GraphQL errors with 500 and retrying will not change them.
@@ -75,6 +74,8 @@ def parse_rate_limit_reset(headers: Mapping[str, str], now: datetime) -> float |
 
 
 def _seconds_until_http_date(value: str, now: datetime) -> float | None:
+    from email.utils import parsedate_to_datetime  # imports socket: only when a date shows up
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

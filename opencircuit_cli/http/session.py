@@ -37,6 +37,7 @@ from opencircuit_cli.errors import ConfigError
 from .paths import CACHE_FILE_NAME, default_cache_path, ensure_private_file
 from .policy import CacheMode
 from .redact import MASK, Redactor
+from .sqlite_util import enable_wal, retry_locked
 
 #: Request headers that change the answer (language, site, currency, customer-specific prices).
 MATCH_HEADERS: tuple[str, ...] = (
@@ -182,14 +183,19 @@ def open_sqlite_cache(path: Path, redactor: Redactor) -> SQLiteCache:
     WAL lets readers and one writer work at the same time; the busy timeout makes a second
     writer wait for the lock instead of failing with "database is locked".
     """
+    timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
     try:
         ensure_private_file(path)
-        return SQLiteCache(
-            db_path=path,
-            serializer=scrubbing_serializer(redactor, "pickle"),
-            wal=True,
-            busy_timeout=SQLITE_BUSY_TIMEOUT_MS,
-            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+        enable_wal(path, timeout=timeout)
+        return retry_locked(
+            lambda: SQLiteCache(
+                db_path=path,
+                serializer=scrubbing_serializer(redactor, "pickle"),
+                wal=True,
+                busy_timeout=SQLITE_BUSY_TIMEOUT_MS,
+                timeout=timeout,
+            ),
+            timeout=timeout,
         )
     except (OSError, sqlite3.Error) as exc:
         raise ConfigError(

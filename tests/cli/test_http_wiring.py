@@ -102,3 +102,12 @@ def test_cache_clear_for_one_provider(tmp_path, monkeypatch, local_server):
     assert (doc["entries"], doc["providers"]["mouser"]["entries"]) == (1, 0)
     assert invoke("cache", "clear").exit_code == 0
     assert json.loads(invoke("cache", "stats", "--json").stdout)["entries"] == 0
+
+
+def test_cache_path_may_name_a_directory(tmp_path, monkeypatch):
+    shared = tmp_path / "shared-cache"
+    shared.mkdir()
+    (tmp_path / "opencircuit.toml").write_text(f'[cache]\npath = "{shared}"\n')
+    ctx, _ = make_context(tmp_path, monkeypatch)
+    assert ctx.cache_path() == shared / "http_cache.sqlite"
+    assert ctx.cache_dir() == shared

@@ -1,4 +1,7 @@
-"""Fixtures for the HTTP layer tests: a local server, a fake clock and a client factory."""
+"""Fixtures for the HTTP layer tests: a fake clock and a client factory.
+
+`local_server` comes from `tests.support.server`, registered in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,6 @@ from opencircuit_cli.http.quota import QuotaLedger
 from opencircuit_cli.http.redact import Redactor
 from opencircuit_cli.http.session import build_session
 from opencircuit_cli.http.stats import RunStats
-from tests.support.server import local_server  # noqa: F401  (fixture)
 
 #: Small waits so retry tests take milliseconds.
 FAST_POLICY = HttpPolicy(
