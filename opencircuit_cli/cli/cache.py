@@ -15,7 +15,15 @@ app = typer.Typer(help="Inspect or clear the HTTP cache.", no_args_is_help=True)
 
 
 def _admin(app_ctx: AppContext) -> Any:
+    from opencircuit_cli.errors import UsageError
     from opencircuit_cli.http.cache_admin import CacheAdmin
+
+    if app_ctx.config.cache.backend != "sqlite":
+        raise UsageError(
+            f"cache stats and cache clear work on the SQLite cache; this config uses "
+            f"{app_ctx.config.cache.backend!r} ({app_ctx.config.cache.url or 'no url'})",
+            hint="inspect a shared Redis cache with redis-cli, or run with a SQLite cache config",
+        )
 
     bases = {name: s.base_url for name, s in app_ctx.config.providers.items()}
     return CacheAdmin(app_ctx.cache_path(), bases)

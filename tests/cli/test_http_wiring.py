@@ -111,3 +111,10 @@ def test_cache_path_may_name_a_directory(tmp_path, monkeypatch):
     ctx, _ = make_context(tmp_path, monkeypatch)
     assert ctx.cache_path() == shared / "http_cache.sqlite"
     assert ctx.cache_dir() == shared
+
+
+def test_cache_stats_refuses_a_redis_backend_clearly(tmp_path):
+    (tmp_path / "opencircuit.toml").write_text('[cache]\nbackend = "redis"\n')
+    out = invoke("cache", "stats")
+    assert out.exit_code == 2
+    assert "redis" in out.stderr and "SQLite" in out.stderr
