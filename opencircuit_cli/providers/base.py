@@ -1,0 +1,95 @@
+"""The provider protocol and what a provider is given to work with.
+
+A provider builds requests, sends them through the `ProviderHttp` it is handed (cache, limits,
+retries), parses answers with pure functions, and raises typed errors. It never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from opencircuit_cli.models import Part, PartQuery
+from opencircuit_cli.settings import ProviderSettings
+
+if TYPE_CHECKING:
+    from opencircuit_cli.http.client import ProviderHttp
+    from opencircuit_cli.http.policy import ProviderLimits
+    from opencircuit_cli.secrets import SecretValue
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    limit: int = 20
+    in_stock: bool = False
+    rohs: bool = False
+    exact: bool = False
+    manufacturer: str | None = None
+    filters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of a cheap live credential check, for `auth status`."""
+
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class ProviderDeps:
+    """Everything a provider instance needs; built by the registry from the AppContext."""
+
+    settings: ProviderSettings
+    secret: Callable[[str], SecretValue]  # field name -> value with its source
+    http: ProviderHttp
+    currency: str
+    country: str
+
+
+class Provider(Protocol):
+    name: str
+
+    def search(self, query: str, options: SearchOptions) -> list[Part]:
+        """Keyword / part-number search; the best matches first."""
+        ...
+
+    def lookup(self, queries: Sequence[PartQuery]) -> dict[PartQuery, list[Part]]:
+        """Batched exact lookups; every query is a key of the result (an empty list: no hit)."""
+        ...
+
+    def check(self) -> CheckResult:
+        """One cheap request that proves the credentials work."""
+        ...
+
+
+ProviderFactory = Callable[[ProviderDeps], Provider]
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """What the registry knows about a provider before creating it (no heavy imports)."""
+
+    name: str
+    settings_class: type[ProviderSettings]
+    factory: ProviderFactory
+    description: str = ""
+
+    @property
+    def secret_fields(self) -> tuple[str, ...]:
+        from dataclasses import fields
+
+        return tuple(f.name for f in fields(self.settings_class) if f.metadata.get("secret"))
+
+
+def provider_limits(name: str, settings: ProviderSettings) -> ProviderLimits:
+    """The HTTP layer's view of a provider's settings."""
+    from opencircuit_cli.http.policy import ProviderLimits
+
+    return ProviderLimits(
+        name=name,
+        rate_limit_per_minute=settings.rate_limit,
+        daily_quota=settings.daily_quota or None,
+        cache_ttl=settings.cache_ttl,
+    )
