@@ -97,14 +97,23 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def load(
-    cli_path: Path | None, environ: Mapping[str, str], cwd: Path, user_config_dir: Path
+    cli_path: Path | None,
+    environ: Mapping[str, str],
+    cwd: Path,
+    user_config_dir: Path,
+    provider_settings: Mapping[str, type[ProviderSettings]] = PROVIDER_SETTINGS,
 ) -> Config:
     path = locate(candidates(cli_path, environ, cwd, user_config_dir))
     raw = read_toml(path) if path is not None else {}
-    return validate(raw, environ, source=path)
+    return validate(raw, environ, source=path, provider_settings=provider_settings)
 
 
-def validate(raw: Mapping[str, Any], environ: Mapping[str, str], source: Path | None) -> Config:
+def validate(
+    raw: Mapping[str, Any],
+    environ: Mapping[str, str],
+    source: Path | None,
+    provider_settings: Mapping[str, type[ProviderSettings]] = PROVIDER_SETTINGS,
+) -> Config:
     builder = _Builder(environ, str(source) if source else "built-in defaults")
     allowed = [*SECTIONS, "providers"]
     for key in raw:
@@ -115,16 +124,16 @@ def validate(raw: Mapping[str, Any], environ: Mapping[str, str], source: Path | 
     }
     raw_providers = builder.table("providers", raw.get("providers", {}))
     for name in raw_providers:
-        if name not in PROVIDER_SETTINGS:
-            builder.unknown(f"providers.{name}", name, list(PROVIDER_SETTINGS), what="provider")
+        if name not in provider_settings:
+            builder.unknown(f"providers.{name}", name, list(provider_settings), what="provider")
     providers = {
         name: builder.section(f"providers.{name}", cls, raw_providers.get(name, {}))
-        for name, cls in PROVIDER_SETTINGS.items()
+        for name, cls in provider_settings.items()
     }
     for index, name in enumerate(sections["defaults"].providers):
-        if name not in PROVIDER_SETTINGS:
+        if name not in provider_settings:
             builder.unknown(
-                f"defaults.providers[{index}]", name, list(PROVIDER_SETTINGS), what="provider"
+                f"defaults.providers[{index}]", name, list(provider_settings), what="provider"
             )
     return Config(
         defaults=sections["defaults"],

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from opencircuit_cli.http.quota import QuotaLedger
     from opencircuit_cli.http.redact import Redactor
     from opencircuit_cli.http.stats import RunStats
+    from opencircuit_cli.providers.registry import Registry
     from opencircuit_cli.secrets import SecretStore
 
 
@@ -67,6 +68,15 @@ class AppContext:
         return Redactor()
 
     @cached_property
+    def registry(self) -> Registry:
+        from opencircuit_cli.providers.registry import Registry
+
+        registry = Registry.discover(self.env.plugins)
+        for problem in registry.problems:
+            self.console.warn(problem)
+        return registry
+
+    @cached_property
     def config(self) -> Config:
         from opencircuit_cli import config as config_module
 
@@ -75,6 +85,7 @@ class AppContext:
             self.env.environ,
             self.env.working_dir(),
             self.env.user_config_dir(),
+            self.registry.settings_classes(),
         )
         for warning in loaded.warnings:
             self.console.warn(warning)
@@ -91,6 +102,10 @@ class AppContext:
             keyring_loader=lambda: load_keyring(self.env.environ),
             on_secret=self.redactor.add_secret,
         )
+
+    @property
+    def currency(self) -> str:
+        return self.options.currency or self.config.defaults.currency
 
     def cache_path(self) -> Path:
         """The cache database; `cache.path` may name the file or a directory to hold it."""

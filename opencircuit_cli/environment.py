@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 APP_NAME = "opencircuit"
 
@@ -23,6 +23,7 @@ class Environment:
     cwd: Path | None = None
     config_dir: Path | None = None  # None: platformdirs (honours XDG_* on Linux)
     cache_dir: Path | None = None
+    plugins: tuple[Any, ...] = ()  # extra ProviderSpecs, registered like entry-point plugins
 
     @staticmethod
     def _isatty(stream: TextIO) -> bool:

@@ -26,6 +26,7 @@ class OpenCircuitError(Exception):
     """Base of all expected errors. `hint` is the "what to do next" line shown under the message."""
 
     exit_code: ExitCode = ExitCode.UNEXPECTED
+    kind = "error"  # short machine-readable class, for the `errors` list of JSON documents
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -61,6 +62,7 @@ class ConfigError(OpenCircuitError):
 
 class AuthError(OpenCircuitError):
     exit_code = ExitCode.AUTH
+    kind = "auth"
 
     def __init__(self, message: str, *, provider: str | None = None, hint: str | None = None):
         super().__init__(message, hint=hint)

@@ -149,3 +149,29 @@ def match_parts(query: PartQuery, parts: Sequence[Part], *, exact_only: bool = F
     ambiguous = tuple(makers) if not query.manufacturer and len(makers) > 1 else ()
     others.sort(key=lambda p: (not normalize_mpn(p.mpn).startswith(wanted), len(p.mpn)))
     return Match(tuple(exact + others), bool(exact), ambiguous)
+
+
+def merge_parts(parts: Sequence[Part]) -> list[Part]:
+    """One Part per (MPN, maker): offers from several providers gathered under it, in order.
+
+    The first answer's details win; empty ones are filled from later answers.
+    """
+    from dataclasses import replace
+
+    merged: dict[tuple[str, str], Part] = {}
+    for part in parts:
+        maker = canonical_manufacturer(part.manufacturer) or ""
+        key = (normalize_mpn(part.mpn), _fold(maker))
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = part
+            continue
+        merged[key] = replace(
+            seen,
+            description=seen.description or part.description,
+            datasheet_url=seen.datasheet_url or part.datasheet_url,
+            lifecycle=seen.lifecycle if seen.lifecycle != "unknown" else part.lifecycle,
+            lifecycle_text=seen.lifecycle_text or part.lifecycle_text,
+            offers=seen.offers + part.offers,
+        )
+    return list(merged.values())

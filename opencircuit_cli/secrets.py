@@ -19,7 +19,6 @@ from typing import Any
 
 from opencircuit_cli.config import Config
 from opencircuit_cli.errors import KeyringUnavailableError
-from opencircuit_cli.settings import PROVIDER_SETTINGS
 
 KEYRING_SERVICE = "opencircuit"
 INSECURE_FILE_NAME = "credentials.toml"
@@ -36,16 +35,17 @@ def mask(value: str | None) -> str:
     return "****"
 
 
-def secret_fields(provider: str) -> list[str]:
-    return [f.name for f in fields(PROVIDER_SETTINGS[provider]) if f.metadata["secret"]]
+def secret_fields(settings_class: type) -> list[str]:
+    return [f.name for f in fields(settings_class) if f.metadata.get("secret")]
 
 
-def env_var_names(provider: str) -> list[str]:
-    """The environment variables the built-in defaults read for a provider's secrets."""
+def env_var_names(settings_class: type) -> list[str]:
+    """The environment variables the defaults read for a provider's secrets (`${VAR:-}`)."""
     names = []
-    for spec in fields(PROVIDER_SETTINGS[provider]):
-        if spec.metadata["secret"] and isinstance(spec.default, str):
-            names.append(spec.default.removeprefix("${").split(":-")[0].rstrip("}"))
+    for spec in fields(settings_class):
+        default = spec.default
+        if spec.metadata.get("secret") and isinstance(default, str) and default.startswith("${"):
+            names.append(default.removeprefix("${").split(":-")[0].rstrip("}"))
     return names
 
 
@@ -145,6 +145,12 @@ class SecretStore:
     def insecure_path(self) -> Path:
         return self._insecure_path
 
+    def fields(self, provider: str) -> list[str]:
+        return secret_fields(type(self._config.provider(provider)))
+
+    def env_vars(self, provider: str) -> list[str]:
+        return env_var_names(type(self._config.provider(provider)))
+
     def keyring(self) -> Any | None:
         if not self._keyring_loaded:
             self._keyring = self._keyring_loader()
@@ -241,7 +247,7 @@ class SecretStore:
         return backend
 
     def _no_keyring(self, provider: str) -> KeyringUnavailableError:
-        names = " and ".join(env_var_names(provider))
+        names = " and ".join(self.env_vars(provider)) or "the provider's settings"
         return KeyringUnavailableError(
             "no usable OS keyring on this machine (no Secret Service / Keychain / Credential "
             "Manager backend)",

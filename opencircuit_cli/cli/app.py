@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from opencircuit_cli import __version__
-from opencircuit_cli.cli import auth, cache, config
+from opencircuit_cli.cli import auth, cache, config, price, search
 from opencircuit_cli.errors import ExitCode, OpenCircuitError
 
 
@@ -87,6 +87,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=False,
 )
+app.command("search")(search.search_command)
+app.command("price")(price.price_command)
 app.add_typer(config.app, name="config")
 app.add_typer(auth.app, name="auth")
 app.add_typer(cache.app, name="cache")
@@ -99,11 +101,10 @@ def _version(value: bool) -> None:
 
 
 def _split_providers(value: str | None) -> tuple[str, ...] | None:
-    from opencircuit_cli.cli.common import known_provider
-
+    """Names only; whether they exist is checked against the registry when they are used."""
     if value is None:
         return None
-    names = tuple(known_provider(p) for p in value.split(",") if p.strip())
+    names = tuple(p.strip().lower() for p in value.split(",") if p.strip())
     if not names:
         raise typer.BadParameter("name at least one provider, e.g. --providers mouser,digikey")
     return names

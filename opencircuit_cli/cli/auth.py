@@ -38,18 +38,17 @@ def login_command(
 ) -> None:
     """Store a provider's credentials in the OS keyring (prompted, never as a flag value)."""
     from opencircuit_cli.errors import UsageError
-    from opencircuit_cli.secrets import secret_fields
 
     app_ctx = app_context(ctx)
-    name = known_provider(provider)
-    names = secret_fields(name)
+    name = known_provider(provider, app_ctx.config.providers)
+    store = app_ctx.secrets
+    names = store.fields(name)
     if field is not None:
         if field not in names:
             raise UsageError(
                 f"{name} has no secret field '{field}'", hint=f"its fields: {', '.join(names)}"
             )
         names = [field]
-    store = app_ctx.secrets
     if not insecure_storage:
         store.require_keyring(name)
     values = _read_values(app_ctx, name, names, with_token)
@@ -72,7 +71,6 @@ def _read_values(
     app_ctx: AppContext, provider: str, names: list[str], from_stdin: bool
 ) -> list[str]:
     from opencircuit_cli.errors import UsageError
-    from opencircuit_cli.secrets import env_var_names
 
     if from_stdin:
         lines = [line.strip() for line in app_ctx.env.stdin.read().splitlines() if line.strip()]
@@ -87,7 +85,8 @@ def _read_values(
     if not app_ctx.interactive:
         raise UsageError(
             f"cannot prompt for the {provider} credentials: no terminal (or --no-input / CI)",
-            hint=f"pipe them with --with-token, or set {' and '.join(env_var_names(provider))}",
+            hint=f"pipe them with --with-token, or set "
+            f"{' and '.join(app_ctx.secrets.env_vars(provider))}",
         )
     values = []
     for name in names:
@@ -106,13 +105,11 @@ def logout_command(
     provider: Annotated[str, typer.Argument(help="mouser, digikey or nexar.")],
 ) -> None:
     """Remove a provider's stored credentials from the keyring and the plaintext file."""
-    from opencircuit_cli.secrets import secret_fields
-
     app_ctx = app_context(ctx)
-    name = known_provider(provider)
+    name = known_provider(provider, app_ctx.config.providers)
     store = app_ctx.secrets
     removed_any = False
-    for field_name in secret_fields(name):
+    for field_name in store.fields(name):
         for where in store.delete(name, field_name):
             removed_any = True
             app_ctx.console.info(f"removed {name}.{field_name} from {where}")
@@ -138,14 +135,11 @@ def status_command(
 
 
 def _status_report(app_ctx: AppContext) -> dict[str, Any]:
-    from opencircuit_cli.secrets import secret_fields
-    from opencircuit_cli.settings import PROVIDER_SETTINGS
-
     store = app_ctx.secrets
     providers = []
-    for name in PROVIDER_SETTINGS:
+    for name in app_ctx.config.providers:
         credentials = []
-        for field_name in secret_fields(name):
+        for field_name in store.fields(name):
             secret = store.get(name, field_name)
             credentials.append(
                 {
@@ -164,6 +158,7 @@ def _status_report(app_ctx: AppContext) -> dict[str, Any]:
                 "check": None,
             }
         )
+    _live_checks(app_ctx, providers)
     backend = store.keyring()
     mode = store.insecure_file_mode()
     return {
@@ -176,11 +171,46 @@ def _status_report(app_ctx: AppContext) -> dict[str, Any]:
     }
 
 
+def _live_checks(app_ctx: AppContext, providers: list[dict[str, Any]]) -> None:
+    """One cheap request per provider that has all its credentials (skipped with --offline)."""
+    if app_ctx.options.offline:
+        return
+    ready = [
+        p["name"]
+        for p in providers
+        if p["enabled"]
+        and app_ctx.registry.get(p["name"]) is not None
+        and all(c["present"] for c in p["credentials"])
+    ]
+    if not ready:
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    from opencircuit_cli.errors import OpenCircuitError
+    from opencircuit_cli.providers.selection import build_provider
+
+    def check(name: str) -> dict[str, Any]:
+        try:
+            result = build_provider(app_ctx, name).check()
+        except OpenCircuitError as exc:
+            return {"ok": False, "message": exc.message}
+        return {"ok": result.ok, "message": result.message}
+
+    with ThreadPoolExecutor(max_workers=len(ready)) as pool:
+        outcomes = dict(zip(ready, pool.map(check, ready), strict=True))
+    for provider in providers:
+        provider["check"] = outcomes.get(provider["name"])
+
+
 def _render_status(app_ctx: AppContext, report: dict[str, Any]) -> None:
     """gh-style plain lines: grep-friendly, and no table library on the start-up path."""
     lines = []
     for provider in report["providers"]:
-        lines.append(provider["name"] + ("" if provider["enabled"] else "  (disabled)"))
+        check = provider["check"]
+        verdict = (
+            "" if check is None else f"  ({'ok' if check['ok'] else 'FAILED'}: {check['message']})"
+        )
+        lines.append(provider["name"] + ("" if provider["enabled"] else "  (disabled)") + verdict)
         width = max(len(c["field"]) for c in provider["credentials"])
         for cred in provider["credentials"]:
             mark = "✓" if cred["present"] else "✗"

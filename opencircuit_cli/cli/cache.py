@@ -137,7 +137,7 @@ def clear_command(
 ) -> None:
     """Delete cached answers: all of them, or one provider's."""
     app_ctx = app_context(ctx)
-    name = known_provider(provider) if provider else None
+    name = known_provider(provider, app_ctx.config.providers) if provider else None
     deleted = _admin(app_ctx).clear(name)
     what = f"cached answers of {name}" if name else "cached answers"
     app_ctx.console.info(f"deleted {deleted} {what} from {app_ctx.cache_path()}")

@@ -76,12 +76,6 @@ class ProviderSpec:
     factory: ProviderFactory
     description: str = ""
 
-    @property
-    def secret_fields(self) -> tuple[str, ...]:
-        from dataclasses import fields
-
-        return tuple(f.name for f in fields(self.settings_class) if f.metadata.get("secret"))
-
 
 def provider_limits(name: str, settings: ProviderSettings) -> ProviderLimits:
     """The HTTP layer's view of a provider's settings."""

@@ -1,0 +1,1 @@
+"""Rendering results: JSON documents (stable schemas) and rich tables."""

@@ -1,0 +1,1 @@
+"""Price-break maths and offer choice: pure functions, no I/O."""

@@ -1,0 +1,82 @@
+"""Ask several providers at once: a thread per provider, one provider's failure never loses the
+others' results. Each provider's requests still go through its own rate limiter (HTTP layer)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+from opencircuit_cli.errors import OpenCircuitError
+from opencircuit_cli.models import Part, PartQuery
+from opencircuit_cli.providers.base import Provider, SearchOptions
+
+log = logging.getLogger("opencircuit.sourcing")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ProviderFailure:
+    provider: str
+    kind: str
+    message: str
+    hint: str | None
+    error: OpenCircuitError | None  # None: an unexpected exception (a bug), logged with --verbose
+
+
+@dataclass(frozen=True)
+class LookupOutcome:
+    results: dict[PartQuery, list[Part]]  # every query present; parts in provider order
+    errors: tuple[ProviderFailure, ...]
+    answered: tuple[str, ...]  # providers that answered (possibly with no hits)
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    parts: list[Part]
+    errors: tuple[ProviderFailure, ...]
+    answered: tuple[str, ...]
+
+
+def _fan_out(
+    providers: Sequence[Provider], call: Callable[[Provider], T]
+) -> tuple[list[tuple[str, T]], list[ProviderFailure]]:
+    answers: list[tuple[str, T]] = []
+    failures: list[ProviderFailure] = []
+    with ThreadPoolExecutor(max_workers=max(1, len(providers))) as pool:
+        futures = [(p.name, pool.submit(call, p)) for p in providers]
+        for name, future in futures:  # provider order, not completion order: stable output
+            try:
+                answers.append((name, future.result()))
+            except OpenCircuitError as exc:
+                failures.append(ProviderFailure(name, exc.kind, exc.message, exc.hint, exc))
+            except Exception as exc:
+                log.debug("%s failed unexpectedly", name, exc_info=True)
+                failures.append(
+                    ProviderFailure(
+                        name,
+                        "internal",
+                        f"{name}: unexpected {type(exc).__name__} (a bug; --verbose shows it)",
+                        None,
+                        None,
+                    )
+                )
+    return answers, failures
+
+
+def run_lookup(providers: Sequence[Provider], queries: Sequence[PartQuery]) -> LookupOutcome:
+    unique = list(dict.fromkeys(queries))
+    answers, failures = _fan_out(providers, lambda p: p.lookup(unique))
+    results: dict[PartQuery, list[Part]] = {q: [] for q in unique}
+    for _name, found in answers:
+        for query in unique:
+            results[query].extend(found.get(query, []))
+    return LookupOutcome(results, tuple(failures), tuple(n for n, _ in answers))
+
+
+def run_search(providers: Sequence[Provider], query: str, options: SearchOptions) -> SearchOutcome:
+    answers, failures = _fan_out(providers, lambda p: p.search(query, options))
+    parts = [part for _name, found in answers for part in found]
+    return SearchOutcome(parts, tuple(failures), tuple(n for n, _ in answers))
