@@ -31,19 +31,19 @@ class Console:
 
     @cached_property
     def out(self) -> RichConsole:
-        return self._rich(self._env.stdout, soft_wrap=False)
+        return self._rich(self._env.out_stream(), soft_wrap=False)
 
     @cached_property
     def err(self) -> RichConsole:
         """Messages are never hard-wrapped, so paths and hints stay greppable."""
-        return self._rich(self._env.stderr, soft_wrap=True)
+        return self._rich(self._env.err_stream(), soft_wrap=True)
 
     def result(self, renderable: Any) -> None:
         self.out.print(renderable)
 
     def result_text(self, text: str) -> None:
-        self._env.stdout.write(text if text.endswith("\n") else text + "\n")
-        self._env.stdout.flush()
+        self._env.out_stream().write(text if text.endswith("\n") else text + "\n")
+        self._env.out_stream().flush()
 
     def json(self, document: Any) -> None:
         self.result_text(json.dumps(document, indent=2, ensure_ascii=False, default=str))
@@ -61,5 +61,5 @@ class Console:
             self.err.print(f"  hint: {hint}", markup=False)
 
     def raw_err(self, text: str) -> None:
-        self._env.stderr.write(text if text.endswith("\n") else text + "\n")
-        self._env.stderr.flush()
+        self._env.err_stream().write(text if text.endswith("\n") else text + "\n")
+        self._env.err_stream().flush()

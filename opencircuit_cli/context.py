@@ -172,7 +172,7 @@ class AppContext:
     def _enable_verbose_log(self) -> None:
         from opencircuit_cli.http.redact import RedactingFilter
 
-        handler = logging.StreamHandler(self.env.stderr)
+        handler = logging.StreamHandler(self.env.err_stream())
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
         handler.addFilter(RedactingFilter(self.redactor))
         logger = logging.getLogger("opencircuit")

@@ -15,9 +15,10 @@ APP_NAME = "opencircuit"
 @dataclass(frozen=True)
 class Environment:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    stdin: TextIO = field(default_factory=lambda: sys.stdin)
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    # None: the process's stream at the moment of use (so a test runner's swap is honoured)
+    stdin: TextIO | None = None
+    stdout: TextIO | None = None
+    stderr: TextIO | None = None
     stdin_isatty: bool | None = None  # None: ask the stream
     stderr_isatty: bool | None = None
     cwd: Path | None = None
@@ -32,13 +33,26 @@ class Environment:
         except (AttributeError, ValueError):
             return False
 
+    def in_stream(self) -> TextIO:
+        return self.stdin or sys.stdin
+
+    def out_stream(self) -> TextIO:
+        return self.stdout or sys.stdout
+
+    def err_stream(self) -> TextIO:
+        return self.stderr or sys.stderr
+
     @property
     def interactive_stdin(self) -> bool:
-        return self.stdin_isatty if self.stdin_isatty is not None else self._isatty(self.stdin)
+        if self.stdin_isatty is not None:
+            return self.stdin_isatty
+        return self._isatty(self.in_stream())
 
     @property
     def stderr_is_terminal(self) -> bool:
-        return self.stderr_isatty if self.stderr_isatty is not None else self._isatty(self.stderr)
+        if self.stderr_isatty is not None:
+            return self.stderr_isatty
+        return self._isatty(self.err_stream())
 
     @property
     def in_ci(self) -> bool:

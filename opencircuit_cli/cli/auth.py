@@ -73,7 +73,9 @@ def _read_values(
     from opencircuit_cli.errors import UsageError
 
     if from_stdin:
-        lines = [line.strip() for line in app_ctx.env.stdin.read().splitlines() if line.strip()]
+        lines = [
+            line.strip() for line in app_ctx.env.in_stream().read().splitlines() if line.strip()
+        ]
         if len(lines) != len(names):
             raise UsageError(
                 f"--with-token expected {len(names)} non-empty line(s) on stdin "

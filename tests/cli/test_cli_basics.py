@@ -92,12 +92,12 @@ def test_auth_login_with_token_then_status_and_logout(memory_keyring):
     assert out.exit_code == 0, out.stderr
     assert memory_keyring.store[("opencircuit", "mouser.api_key")] == SENTINEL
     assert SENTINEL not in out.stdout + out.stderr
-    status = invoke("auth", "status")
+    status = invoke("--offline", "auth", "status")
     assert status.exit_code == 0
     assert "SENT…alue" in status.stdout
     assert "keyring" in status.stdout
     assert SENTINEL not in status.stdout + status.stderr
-    doc = json.loads(invoke("auth", "status", "--json").stdout)
+    doc = json.loads(invoke("--offline", "auth", "status", "--json").stdout)
     mouser = next(p for p in doc["providers"] if p["name"] == "mouser")
     assert mouser["credentials"][0]["source"] == "keyring"
     assert [p["name"] for p in doc["providers"]] == ["mouser", "digikey", "nexar"]
@@ -168,7 +168,9 @@ def test_subprocess_insecure_storage_is_0600_and_status_says_so(tmp_path, isolat
     assert out.exit_code == 0, out.stderr
     path = isolated_home / "config" / "opencircuit" / "credentials.toml"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    status = run_subprocess("auth", "status", keyring_file=tmp_path / "kr.json", extra_env=env)
+    status = run_subprocess(
+        "--offline", "auth", "status", keyring_file=tmp_path / "kr.json", extra_env=env
+    )
     assert status.exit_code == 0
     assert "insecure" in status.stdout + status.stderr
     assert str(path) in status.stderr
@@ -181,7 +183,7 @@ def test_subprocess_keyring_login_persists_between_runs(tmp_path):
         "auth", "login", "mouser", "--with-token", keyring_file=keyring_file, input=SENTINEL
     )
     assert out.exit_code == 0, out.stderr
-    status = run_subprocess("--json", "auth", "status", keyring_file=keyring_file)
+    status = run_subprocess("--offline", "--json", "auth", "status", keyring_file=keyring_file)
     doc = json.loads(status.stdout)
     assert doc["providers"][0]["credentials"][0]["source"] == "keyring"
     assert SENTINEL not in status.stdout

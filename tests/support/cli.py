@@ -11,6 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from opencircuit_cli.cli.app import app
+from opencircuit_cli.environment import Environment
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,8 +23,9 @@ class Outcome:
     stderr: str
 
 
-def invoke(*args: str, input: str | None = None) -> Outcome:
-    result = CliRunner().invoke(app, list(args), input=input)
+def invoke(*args: str, input: str | None = None, plugins: tuple = ()) -> Outcome:
+    """Run the CLI in-process; `plugins` are extra ProviderSpecs for the real registry."""
+    result = CliRunner().invoke(app, list(args), input=input, obj=Environment(plugins=plugins))
     return Outcome(result.exit_code, result.stdout, result.stderr)
 
 
