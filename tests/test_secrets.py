@@ -28,10 +28,13 @@ def test_mask_never_shows_most_of_a_secret():
     assert mask(None) == ""
 
 
-def test_secret_fields_and_env_names_come_from_the_schema():
-    assert secret_fields("mouser") == ["api_key"]
-    assert secret_fields("digikey") == ["client_id", "client_secret"]
-    assert env_var_names("nexar") == ["NEXAR_CLIENT_ID", "NEXAR_CLIENT_SECRET"]
+def test_secret_fields_and_env_names_come_from_the_schema(tmp_path):
+    from opencircuit_cli.settings import DigikeySettings, MouserSettings, NexarSettings
+
+    assert secret_fields(MouserSettings) == ["api_key"]
+    assert secret_fields(DigikeySettings) == ["client_id", "client_secret"]
+    assert env_var_names(NexarSettings) == ["NEXAR_CLIENT_ID", "NEXAR_CLIENT_SECRET"]
+    assert make_store(tmp_path).fields("digikey") == ["client_id", "client_secret"]
 
 
 def test_environment_beats_keyring(tmp_path, memory_keyring):
