@@ -144,6 +144,10 @@ class ProviderHttp:
     def limiter(self) -> TokenBucket:
         return self._state.limiter
 
+    def pause_for(self, seconds: float) -> None:
+        """Hold every request of this provider for `seconds` (on the client's own clock)."""
+        self._state.limiter.pause_until(self._client.clock() + seconds)
+
     @property
     def breaker(self) -> CircuitBreaker:
         return self._state.breaker

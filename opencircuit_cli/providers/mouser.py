@@ -1,0 +1,705 @@
+"""Mouser Search API v1: batched part-number lookups and keyword search (API key).
+
+Request code (`MouserProvider`) and pure parse functions (`parse_parts`, `parse_part`,
+`parse_errors`) are kept apart so the parsers can be tested on recorded answers.
+
+What Mouser does that shapes this module:
+
+* The part-number search takes up to 10 numbers joined by "|" in one request, and answers with
+  the parts of all of them mixed in one list; `lookup` splits them back per query.
+* Errors usually come as HTTP **200** with an `Errors` array and `SearchResults: null` (invalid or
+  missing key, too many requests, bad characters). Such a body must never be served from the
+  cache again, so every error answer is evicted before raising or retrying.
+* The API key is a query parameter (`apiKey`); the HTTP layer keeps it out of the cache key, the
+  stored request and the logs. It never appears in an exception message here.
+* Prices are localised text ("$0.25", "0,227 €") in the currency of the key's Mouser site; there is
+  no currency parameter in v1, so `deps.currency` is only the fallback for parts without prices.
+
+Packaging: Mouser lists several "Packaging" attribute values for one Mouser part number when the
+same SKU ships as cut tape, full reel or MouseReel (e.g. "Reel", "Cut Tape", "MouseReel"), with a
+single price list; Mouser picks the form from the ordered quantity. Since it is one orderable SKU
+with one price list, it stays ONE offer whose `packaging` joins the values in Mouser's order with
+" / " ("Reel / Cut Tape / MouseReel"). `Reeling: true` (MouseReel offered) adds "MouseReel" when it
+is not listed already. DigiKey, whose cut tape / reel / Digi-Reel are different SKUs with
+different prices, gives separate offers instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from opencircuit_cli.errors import (
+    AuthError,
+    HttpStatusError,
+    ProviderError,
+    RateLimitedError,
+)
+from opencircuit_cli.matching import match_parts, normalize_mpn, same_manufacturer
+from opencircuit_cli.models import Offer, Part, PartQuery, PriceBreak
+from opencircuit_cli.money import (
+    PriceParseError,
+    currency_code,
+    parse_int_loose,
+    parse_lead_time_days,
+    parse_price,
+)
+from opencircuit_cli.providers.base import CheckResult, ProviderDeps, SearchOptions
+
+if TYPE_CHECKING:
+    import requests
+
+    from opencircuit_cli.secrets import SecretValue
+
+PROVIDER_NAME = "mouser"
+DISTRIBUTOR_NAME = "Mouser"
+DEFAULT_BASE_URL = "https://api.mouser.com/api/v1"
+PARTNUMBER_PATH = "/search/partnumber"
+KEYWORD_PATH = "/search/keyword"
+
+#: Mouser's limit for "|"-joined part numbers in one part-number search.
+MAX_PART_NUMBERS_PER_REQUEST = 10
+#: Mouser's limit for `records` in one keyword search.
+MAX_RECORDS_PER_REQUEST = 50
+#: Seconds to pause every Mouser caller before retrying a "too many requests" answer. Mouser
+#: counts calls per minute, so together the pauses reach past a full minute before giving up.
+#: Its answer for a spent *daily* allowance looks the same (`TooManyRequests`, no message), so
+#: that case also costs these pauses once per run; the quota ledger normally stops us earlier.
+TOO_MANY_REQUESTS_PAUSES: tuple[float, ...] = (5.0, 20.0, 40.0)
+#: A cheap keyword search for `check()`.
+CHECK_KEYWORD = "resistor"
+
+PACKAGING_SEPARATOR = " / "
+PACKAGING_ATTRIBUTES = frozenset({"packaging", "verpackung"})  # Mouser localises some names
+MOUSEREEL = "MouseReel"
+COMPLIANCE_SPECS = ("ECCN", "USHTS")
+
+AUTH_HINT = (
+    "Set MOUSER_API_KEY in the environment, or run `opencircuit auth login mouser` to store "
+    "the key in the OS keyring. Keys are issued at mouser.com under My Account > APIs."
+)
+RATE_LIMIT_HINT = (
+    "Mouser allows 30 calls a minute and 1,000 a day per API key: lower "
+    "providers.mouser.rate_limit, try again later, or use --offline to answer from the cache."
+)
+
+_LIFECYCLES = {
+    "": "active",
+    "new product": "new",
+    "new at mouser": "new",
+    "not recommended for new designs": "nrnd",
+    "end of life": "eol",
+    "obsolete": "obsolete",
+}
+
+_SEARCH_OPTIONS = {
+    (False, False): "None",
+    (True, False): "InStock",
+    (False, True): "Rohs",
+    (True, True): "RohsAndInStock",
+}
+
+_AUTH_CODES = frozenset({"unauthorized", "forbidden", "invalidapikey", "invalididentifier"})
+_RATE_LIMIT_TEXT = re.compile(
+    r"too\s*many\s*requests|rate\s*limit|calls?\s+per\s+(?:minute|day)|"
+    r"maximum\s+(?:number\s+of\s+)?(?:calls|requests)|quota",
+    re.IGNORECASE,
+)
+_IN_STOCK = re.compile(r"\s*(\d[\d,.' ]*)\s*(?:in\s+stock)?\s*$", re.IGNORECASE)
+
+
+class MouserFormatError(ValueError):
+    """A Mouser answer whose shape is not what the parser knows."""
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MouserErrorInfo:
+    """One entry of Mouser's `Errors` array."""
+
+    code: str | None
+    message: str | None
+    property_name: str | None = None
+    resource_key: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Mouser's own words, or its code when it sent no message ("TooManyRequests")."""
+        return self.message or self.code or self.resource_key or "unknown error"
+
+    @property
+    def kind(self) -> str:
+        """ "auth", "rate_limit" or "other"."""
+        prop = (self.property_name or "").replace(" ", "").lower()
+        code = (self.code or "").lower()
+        if prop == "apikey":
+            return "auth"
+        if code in _AUTH_CODES or (self.resource_key or "").lower() in _AUTH_CODES:
+            return "auth"
+        if code == "invalid" and not prop:
+            return "auth"
+        if code == "toomanyrequests" or _RATE_LIMIT_TEXT.search(self.text):
+            return "rate_limit"
+        return "other"
+
+
+def parse_errors(body: Any) -> list[MouserErrorInfo]:
+    """Mouser's `Errors` array; a bare `{"Message": ...}` (web framework errors) counts too."""
+    if not isinstance(body, Mapping):
+        return []
+    errors = [
+        MouserErrorInfo(
+            code=_text(raw.get("Code")),
+            message=_text(raw.get("Message")),
+            property_name=_text(raw.get("PropertyName")),
+            resource_key=_text(raw.get("ResourceKey")),
+        )
+        for raw in body.get("Errors") or ()
+        if isinstance(raw, Mapping)
+    ]
+    if not errors and "SearchResults" not in body and _text(body.get("Message")):
+        errors.append(MouserErrorInfo(code=None, message=_text(body.get("Message"))))
+    return errors
+
+
+# -- parts ---------------------------------------------------------------------------------------
+
+
+def number_of_results(body: Mapping[str, Any]) -> int | None:
+    """`SearchResults.NumberOfResult`: how many hits Mouser has in total (all pages)."""
+    results = body.get("SearchResults")
+    if not isinstance(results, Mapping):
+        return None
+    return parse_int_loose(results.get("NumberOfResult"))
+
+
+def parse_parts(
+    body: Mapping[str, Any], fetched_at: datetime, *, default_currency: str = "USD"
+) -> list[Part]:
+    """Every part in a search answer, in Mouser's order. No `SearchResults` -> []."""
+    results = body.get("SearchResults")
+    if results is None:
+        return []
+    if not isinstance(results, Mapping):
+        raise MouserFormatError("SearchResults is not an object")
+    raw_parts = results.get("Parts") or []
+    if not isinstance(raw_parts, list):
+        raise MouserFormatError("SearchResults.Parts is not a list")
+    return [
+        parse_part(raw, fetched_at, default_currency=default_currency)
+        for raw in raw_parts
+        if isinstance(raw, Mapping) and (_text(raw.get("ManufacturerPartNumber")) or _sku(raw))
+    ]
+
+
+def parse_part(
+    raw: Mapping[str, Any], fetched_at: datetime, *, default_currency: str = "USD"
+) -> Part:
+    """One entry of `SearchResults.Parts`, with its single Mouser offer."""
+    sku = _sku(raw)
+    mpn = _text(raw.get("ManufacturerPartNumber")) or sku
+    if not mpn:
+        raise MouserFormatError("a part has neither ManufacturerPartNumber nor MouserPartNumber")
+    lifecycle_text = _text(raw.get("LifecycleStatus"))
+    return Part(
+        mpn=mpn,
+        manufacturer=_text(raw.get("Manufacturer")),
+        description=_text(raw.get("Description")),
+        datasheet_url=_text(raw.get("DataSheetUrl")),
+        lifecycle=parse_lifecycle(raw.get("LifecycleStatus")),
+        lifecycle_text=lifecycle_text,
+        specs=MappingProxyType(_specs(raw)),
+        offers=(_offer(raw, sku or mpn, fetched_at, default_currency),),
+        suggested_replacement=_text(raw.get("SuggestedReplacement")),
+        alternate_packagings=_alternate_packagings(raw.get("AlternatePackagings")),
+        rohs=_text(raw.get("ROHSStatus")),
+    )
+
+
+def parse_lifecycle(value: Any) -> str:
+    """Mouser's `LifecycleStatus` as one of `models.LIFECYCLES` ("" means an active part)."""
+    if value is None:
+        return "unknown"
+    return _LIFECYCLES.get(str(value).strip().lower(), "unknown")
+
+
+def parse_price_breaks(
+    raw_breaks: Any, default_currency: str
+) -> tuple[tuple[PriceBreak, ...], str]:
+    """(breaks ascending by quantity, their currency).
+
+    A break whose price is not a price ("Call", "Quote") or is 0 is left out rather than read
+    as free; breaks in another currency than the first one are left out too, so one offer never
+    mixes currencies.
+    """
+    breaks: dict[int, Decimal] = {}
+    currency: str | None = None
+    for raw in raw_breaks or ():
+        if not isinstance(raw, Mapping):
+            continue
+        quantity = parse_int_loose(raw.get("Quantity"))
+        price = raw.get("Price")
+        if not quantity or price is None:
+            continue
+        hint = currency_code(_text(raw.get("Currency")))
+        try:
+            money = parse_price(str(price), hint)
+        except PriceParseError:
+            continue
+        break_currency = hint or money.currency or default_currency
+        if money.amount <= 0 or (currency is not None and break_currency != currency):
+            continue
+        currency = break_currency
+        breaks.setdefault(quantity, money.amount)
+    ordered = tuple(PriceBreak(q, breaks[q]) for q in sorted(breaks))
+    return ordered, currency or default_currency
+
+
+def parse_packaging(raw: Mapping[str, Any]) -> str | None:
+    """The packaging forms of one Mouser SKU joined by " / " (see the module docstring)."""
+    forms: list[str] = []
+    for name, value in _attributes(raw):
+        if name.lower() in PACKAGING_ATTRIBUTES and value not in forms:
+            forms.append(value)
+    if raw.get("Reeling") is True and MOUSEREEL not in forms:
+        forms.append(MOUSEREEL)
+    return PACKAGING_SEPARATOR.join(forms) or None
+
+
+def parse_stock(raw: Mapping[str, Any]) -> int | None:
+    """Units on the shelf: `AvailabilityInStock` if sent, else read from `Availability`.
+
+    "6809 In Stock" -> 6809; any other availability text ("None", "On Order", "Non-Stocked",
+    "2 Weeks Factory Lead-Time") means nothing on the shelf -> 0; no availability at all -> None.
+    """
+    if raw.get("AvailabilityInStock") is not None:
+        exact = parse_int_loose(raw.get("AvailabilityInStock"))
+        if exact is not None:
+            return exact
+    availability = raw.get("Availability")
+    if availability is None:
+        return None
+    found = _IN_STOCK.match(str(availability))
+    if found is None:
+        return 0
+    return parse_int_loose(found.group(1)) or 0
+
+
+def parse_on_order(value: Any) -> int | None:
+    """`AvailabilityOnOrder`: a list of {Quantity, Date} (summed) or a number; absent -> None."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        quantities = (
+            parse_int_loose(item.get("Quantity")) for item in value if isinstance(item, Mapping)
+        )
+        return sum(q for q in quantities if q)
+    return parse_int_loose(value)
+
+
+def _offer(raw: Mapping[str, Any], sku: str, fetched_at: datetime, default_currency: str) -> Offer:
+    breaks, currency = parse_price_breaks(raw.get("PriceBreaks"), default_currency)
+    return Offer(
+        source=PROVIDER_NAME,
+        distributor=DISTRIBUTOR_NAME,
+        sku=sku,
+        currency=currency,
+        price_breaks=breaks,
+        packaging=parse_packaging(raw),
+        stock=parse_stock(raw),
+        moq=parse_int_loose(raw.get("Min")) or 1,
+        order_multiple=parse_int_loose(raw.get("Mult")) or 1,
+        lead_time_days=parse_lead_time_days(raw.get("LeadTime")),
+        url=_text(raw.get("ProductDetailUrl")),
+        fetched_at=fetched_at,
+        factory_stock=parse_int_loose(raw.get("FactoryStock")),
+        on_order=parse_on_order(raw.get("AvailabilityOnOrder")),
+        authorized=True,
+    )
+
+
+def _specs(raw: Mapping[str, Any]) -> dict[str, str]:
+    """Category, product attributes except packaging (repeated names joined), ECCN, USHTS."""
+    specs: dict[str, str] = {}
+    category = _text(raw.get("Category"))
+    if category:
+        specs["Category"] = category
+    for name, value in _attributes(raw):
+        if name.lower() in PACKAGING_ATTRIBUTES:
+            continue
+        specs[name] = f"{specs[name]}, {value}" if name in specs else value
+    for item in raw.get("ProductCompliance") or ():
+        if isinstance(item, Mapping) and item.get("ComplianceName") in COMPLIANCE_SPECS:
+            value = _text(item.get("ComplianceValue"))
+            if value:
+                specs[str(item["ComplianceName"])] = value
+    return specs
+
+
+def _attributes(raw: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for item in raw.get("ProductAttributes") or ():
+        if isinstance(item, Mapping):
+            name, value = _text(item.get("AttributeName")), _text(item.get("AttributeValue"))
+            if name and value:
+                yield name, value
+
+
+def _alternate_packagings(value: Any) -> tuple[str, ...]:
+    found: list[str] = []
+    for item in value or ():
+        mpn = _text(item.get("APMfrPN")) if isinstance(item, Mapping) else _text(item)
+        if mpn and mpn not in found:
+            found.append(mpn)
+    return tuple(found)
+
+
+def _sku(raw: Mapping[str, Any]) -> str | None:
+    return _text(raw.get("MouserPartNumber"))
+
+
+def _text(value: Any) -> str | None:
+    """Stripped text; "" and null become None."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+# -- provider ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One part number to send: `key` dedupes (normalised), `text` is sent as written."""
+
+    key: str
+    text: str
+
+
+def query_term(query: PartQuery) -> _Term | None:
+    """What to ask Mouser for a query: its Mouser SKU when it has one, else its MPN."""
+    text = query.mpn
+    if query.sku and (query.distributor or "").strip().lower() == PROVIDER_NAME:
+        text = query.sku
+    text = (text or "").strip()
+    if not text or "|" in text:  # "|" would split into other part numbers on Mouser's side
+        return None
+    return _Term(normalize_mpn(text), text)
+
+
+def part_answers(part: Part, term_key: str) -> bool:
+    """A part answers a term when its MPN or its Mouser part number is that term."""
+    if normalize_mpn(part.mpn) == term_key:
+        return True
+    return any(normalize_mpn(offer.sku) == term_key for offer in part.offers)
+
+
+def _chunks(items: Sequence[_Term], size: int) -> Iterator[Sequence[_Term]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class MouserProvider:
+    """The Mouser provider. Thread-safe: worker threads may call `lookup` concurrently."""
+
+    name = PROVIDER_NAME
+
+    def __init__(
+        self,
+        deps: ProviderDeps,
+        *,
+        too_many_requests_pauses: Iterable[float] = TOO_MANY_REQUESTS_PAUSES,
+    ) -> None:
+        self._deps = deps
+        self._base_url = (deps.settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self._pauses = tuple(too_many_requests_pauses)
+        self._lock = threading.Lock()
+        # Normalised part number -> its parts. A Future, so that a thread asking for a number
+        # another thread is already fetching waits for that answer instead of sending again.
+        self._memo: dict[str, Future[tuple[Part, ...]]] = {}
+        self._key: SecretValue | None = None
+
+    # -- Provider protocol ---------------------------------------------------------------------
+
+    def lookup(self, queries: Sequence[PartQuery]) -> dict[PartQuery, list[Part]]:
+        """Exact part-number lookups, up to 10 numbers per request, each number once per run.
+
+        With a manufacturer in the query, other makers' parts are dropped; without one, every
+        maker sharing the MPN is kept (see `matching.match_parts`).
+        """
+        terms = {query: query_term(query) for query in queries}
+        unique: dict[str, _Term] = {}
+        for term in terms.values():
+            if term is not None:
+                unique.setdefault(term.key, term)  # the first spelling is the one sent
+        found = self._parts_for(list(unique.values()))
+        answers: dict[PartQuery, list[Part]] = {}
+        for query, term in terms.items():
+            parts = found[term.key] if term is not None else ()
+            answers[query] = list(match_parts(query, parts).parts)
+        return answers
+
+    def search(self, query: str, options: SearchOptions) -> list[Part]:
+        """Keyword search in pages of 50 (Mouser's order); `exact` uses the part-number search.
+
+        `options.manufacturer` filters what came back (Mouser's v1 keyword search has no maker
+        parameter); `options.filters` (parametric) are not supported by Mouser and ignored.
+        """
+        text = query.strip()
+        if options.limit <= 0 or not text:
+            return []
+        if options.exact:
+            wanted = PartQuery(text, options.manufacturer)
+            parts = [p for p in self.lookup([wanted])[wanted] if _passes_filters(p, options)]
+            return parts[: options.limit]
+        parts = self._keyword_pages(text, options)
+        if options.manufacturer:
+            parts = [p for p in parts if same_manufacturer(p.manufacturer, options.manufacturer)]
+        return parts[: options.limit]
+
+    def check(self) -> CheckResult:
+        """One keyword search with records=1, always sent to Mouser (never from the cache)."""
+        body = _keyword_body(CHECK_KEYWORD, 1, 0, "None")
+        try:
+            key = self._api_key()
+            document, _ = self._post(KEYWORD_PATH, body, fresh=True)
+        except AuthError as exc:
+            return CheckResult(False, exc.message)
+        except ProviderError as exc:
+            return CheckResult(False, str(exc))
+        total = number_of_results(document)
+        found = f"; a test search found {total} parts" if total is not None else ""
+        return CheckResult(True, f"Mouser accepted the API key from {key.where}{found}")
+
+    # -- lookup internals ------------------------------------------------------------------------
+
+    def _parts_for(self, terms: Sequence[_Term]) -> dict[str, tuple[Part, ...]]:
+        """Parts per term key: from this instance's memo, another thread's fetch, or Mouser."""
+        futures: dict[str, Future[tuple[Part, ...]]] = {}
+        claimed: list[_Term] = []
+        with self._lock:
+            for term in terms:
+                future = self._memo.get(term.key)
+                if future is None:
+                    future = Future()
+                    self._memo[term.key] = future
+                    claimed.append(term)
+                futures[term.key] = future
+        try:
+            for batch in _chunks(claimed, MAX_PART_NUMBERS_PER_REQUEST):
+                for key, parts in self._fetch_batch(batch).items():
+                    futures[key].set_result(parts)
+        except BaseException as exc:
+            self._forget(claimed, futures, exc)
+            raise
+        return {key: future.result() for key, future in futures.items()}
+
+    def _forget(
+        self,
+        claimed: Sequence[_Term],
+        futures: Mapping[str, Future[tuple[Part, ...]]],
+        exc: BaseException,
+    ) -> None:
+        """A failed fetch is not remembered: waiting threads get the error, later calls retry."""
+        with self._lock:
+            for term in claimed:
+                future = futures[term.key]
+                if not future.done():
+                    self._memo.pop(term.key, None)
+                    future.set_exception(exc)
+
+    def _fetch_batch(self, batch: Sequence[_Term]) -> dict[str, tuple[Part, ...]]:
+        body = {
+            "SearchByPartRequest": {
+                "mouserPartNumber": "|".join(term.text for term in batch),
+                "partSearchOptions": "Exact",
+            }
+        }
+        document, fetched_at = self._post(PARTNUMBER_PATH, body)
+        parts = self._parse(document, fetched_at)
+        return {
+            term.key: tuple(part for part in parts if part_answers(part, term.key))
+            for term in batch
+        }
+
+    # -- keyword internals -----------------------------------------------------------------------
+
+    def _keyword_pages(self, keyword: str, options: SearchOptions) -> list[Part]:
+        """Pages of at most 50 until `limit` parts, or Mouser's NumberOfResult, is reached."""
+        search_options = _SEARCH_OPTIONS[(options.in_stock, options.rohs)]
+        collected: list[Part] = []
+        start = 0
+        while len(collected) < options.limit:
+            records = min(MAX_RECORDS_PER_REQUEST, options.limit - len(collected))
+            body = _keyword_body(keyword, records, start, search_options)
+            document, fetched_at = self._post(KEYWORD_PATH, body)
+            page = self._parse(document, fetched_at)
+            collected.extend(page)
+            start += records
+            total = number_of_results(document)
+            if not page or (total is not None and start >= total):
+                break
+        return collected
+
+    # -- HTTP ------------------------------------------------------------------------------------
+
+    def _api_key(self) -> SecretValue:
+        with self._lock:
+            if self._key is None:
+                key = self._deps.secret("api_key")
+                if not key.value:
+                    raise AuthError(
+                        "no Mouser API key is configured (providers.mouser.api_key, "
+                        "MOUSER_API_KEY and the OS keyring are empty)",
+                        provider=PROVIDER_NAME,
+                        hint=AUTH_HINT,
+                    )
+                self._key = key
+            return self._key
+
+    def _post(
+        self, path: str, body: Mapping[str, Any], *, fresh: bool = False
+    ) -> tuple[Mapping[str, Any], datetime]:
+        """POST and return (decoded answer, when it was fetched); retries "too many requests".
+
+        `fresh`: a cached answer is evicted and the request sent again (credential checks).
+        """
+        key = self._api_key()
+        url = self._base_url + path
+        pauses = iter(self._pauses)
+        while True:
+            response = self._send(url, key, body)
+            if fresh and getattr(response, "from_cache", False):
+                self._deps.http.evict(response)
+                response = self._send(url, key, body)
+            document = self._decode(response, key)
+            errors = parse_errors(document)
+            if not errors:
+                return document, _fetched_at(response)
+            self._deps.http.evict(response)
+            self._raise_for(errors, key)  # returns only for "too many requests"
+            pause = next(pauses, None)
+            if pause is None:
+                raise RateLimitedError(
+                    PROVIDER_NAME,
+                    f"Mouser still answers '{errors[0].text}' after {len(self._pauses) + 1} "
+                    "attempts",
+                    hint=RATE_LIMIT_HINT,
+                )
+            # Every thread backs off, not only this one: the limit is per API key.
+            self._deps.http.pause_for(pause)
+
+    def _send(self, url: str, key: SecretValue, body: Mapping[str, Any]) -> requests.Response:
+        return self._deps.http.request(
+            "POST",
+            url,
+            params={"apiKey": key.value},
+            json=body,
+            headers={"Accept": "application/json"},
+        )
+
+    def _decode(self, response: requests.Response, key: SecretValue) -> Mapping[str, Any]:
+        """The JSON object of a 2xx answer; HTTP errors and bodies that are no JSON raise."""
+        status = response.status_code
+        if status >= 400:
+            self._raise_for_status(response, key)
+        try:
+            document = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            self._deps.http.evict(response)
+            raise ProviderError(
+                PROVIDER_NAME,
+                f"the answer from the Mouser API was not valid JSON (HTTP {status}, "
+                f"{len(response.content)} bytes; truncated or an error page)",
+                hint="Try again later; if it persists, check providers.mouser.base_url.",
+            ) from None
+        if not isinstance(document, Mapping):
+            self._deps.http.evict(response)
+            raise ProviderError(
+                PROVIDER_NAME,
+                f"the Mouser API answered with a JSON {type(document).__name__}, not an object",
+            )
+        return document
+
+    def _raise_for_status(self, response: requests.Response, key: SecretValue) -> None:
+        status = response.status_code
+        try:
+            errors = parse_errors(json.loads(response.content))
+        except (ValueError, UnicodeDecodeError):
+            errors = []
+        said = f": {errors[0].text}" if errors else ""
+        if status in (401, 403) or any(e.kind == "auth" for e in errors):
+            raise AuthError(
+                f"Mouser rejected the API key from {key.where} (HTTP {status}{said})",
+                provider=PROVIDER_NAME,
+                hint=AUTH_HINT,
+            )
+        reason = f" {response.reason}" if response.reason else ""
+        raise HttpStatusError(
+            PROVIDER_NAME,
+            status,
+            f"HTTP {status}{reason}{said}",
+            hint="Mouser could not answer this request; try again later or use --offline.",
+        )
+
+    def _raise_for(self, errors: Sequence[MouserErrorInfo], key: SecretValue) -> None:
+        """Raise for Mouser's `Errors`; return when they only say "too many requests"."""
+        for error in errors:
+            if error.kind == "auth":
+                raise AuthError(
+                    f"Mouser rejected the API key from {key.where}: {error.text}",
+                    provider=PROVIDER_NAME,
+                    hint=AUTH_HINT,
+                )
+        if all(error.kind == "rate_limit" for error in errors):
+            return
+        text = "; ".join(error.text for error in errors if error.kind != "rate_limit")
+        raise ProviderError(PROVIDER_NAME, f"Mouser answered with an error: {text}")
+
+    def _parse(self, document: Mapping[str, Any], fetched_at: datetime) -> list[Part]:
+        try:
+            return parse_parts(document, fetched_at, default_currency=self._deps.currency)
+        except MouserFormatError as exc:
+            raise ProviderError(PROVIDER_NAME, f"unexpected answer from Mouser: {exc}") from None
+
+
+def _keyword_body(keyword: str, records: int, start: int, options: str) -> dict[str, Any]:
+    return {
+        "SearchByKeywordRequest": {
+            "keyword": keyword,
+            "records": records,
+            "startingRecord": start,
+            "searchOptions": options,
+        }
+    }
+
+
+def _passes_filters(part: Part, options: SearchOptions) -> bool:
+    """The in-stock / RoHS filters applied locally (the part-number search has none)."""
+    if options.in_stock and not any((offer.stock or 0) > 0 for offer in part.offers):
+        return False
+    return not options.rohs or _rohs_compliant(part.rohs)
+
+
+def _rohs_compliant(status: str | None) -> bool:
+    """ "RoHS Compliant" and "RoHS Compliant By Exemption" yes; "Non-RoHS", "Not Compliant" no."""
+    text = (status or "").lower()
+    return "compliant" in text and not re.search(r"\bnon\b|\bnot\b|non-", text)
+
+
+def _fetched_at(response: requests.Response) -> datetime:
+    """When the answer was fetched from Mouser (a cached answer keeps its original time)."""
+    created = getattr(response, "created_at", None)
+    if isinstance(created, datetime):
+        return created if created.tzinfo else created.replace(tzinfo=UTC)
+    return datetime.now(UTC)
