@@ -97,15 +97,16 @@ def _render(app_ctx: AppContext, query: str, parts: list[Part]) -> None:
     for part in parts:
         ranked = rank_offers([part], 1, app_ctx.currency)
         best = offer_cells(ranked[0]) if ranked else None
+        flag = f" ({part.lifecycle})" if part.lifecycle not in ("active", "unknown") else ""
         rows.append(
             {
-                "MPN": part.mpn,
+                "MPN": part.mpn + flag,
                 "manufacturer": part.manufacturer or "?",
                 "description": part.description or "",
-                "best offer": f"{best['distributor']} {best['SKU']}" if best else "-",
+                "part": f"{part.mpn}{flag}\n{part.manufacturer or '?'}",
+                "best offer": f"{best['distributor']}\n{best['SKU']}" if best else "-",
                 "stock": best["stock"] if best else "-",
                 "unit @1": best["unit"] if best else "-",
-                "lifecycle": part.lifecycle if part.lifecycle != "active" else "",
             }
         )
     title = f"{len(parts)} part{'s' if len(parts) != 1 else ''} for {query!r}"
