@@ -83,6 +83,12 @@ class ProviderSettings:
     """Settings every provider has."""
 
     enabled: bool = setting(True, "Query this provider.")
+
+
+@dataclass(frozen=True)
+class HttpProviderSettings(ProviderSettings):
+    """Settings of a provider that answers over HTTP: limits, quota, freshness, endpoint."""
+
     rate_limit: float = setting(
         30, "Requests per minute (the limiter keeps a little under it).", minimum=0.1
     )
@@ -94,7 +100,7 @@ class ProviderSettings:
 
 
 @dataclass(frozen=True)
-class MouserSettings(ProviderSettings):
+class MouserSettings(HttpProviderSettings):
     """[providers.mouser]: Mouser Search API (API key)."""
 
     api_key: str = setting(
@@ -107,7 +113,7 @@ class MouserSettings(ProviderSettings):
 
 
 @dataclass(frozen=True)
-class DigikeySettings(ProviderSettings):
+class DigikeySettings(HttpProviderSettings):
     """[providers.digikey]: DigiKey Product Information API v4 (OAuth client)."""
 
     client_id: str = setting(
@@ -133,7 +139,7 @@ class DigikeySettings(ProviderSettings):
 
 
 @dataclass(frozen=True)
-class NexarSettings(ProviderSettings):
+class NexarSettings(HttpProviderSettings):
     """[providers.nexar]: Nexar (Octopart) GraphQL supply API (OAuth client credentials)."""
 
     client_id: str = setting(
@@ -149,10 +155,23 @@ class NexarSettings(ProviderSettings):
     authorized_only: bool = setting(True, "Only offers from distributors authorized by the maker.")
 
 
+@dataclass(frozen=True)
+class CatalogSettings(ProviderSettings):
+    """[providers.catalog]: local price lists, stock lists and the JLC/LCSC parts library."""
+
+    files: list[str] = setting(
+        [],
+        "Catalog files imported automatically (re-imported when changed); each is "
+        "'PATH' or 'NAME=PATH'. `opencircuit catalog import` adds more by hand.",
+    )
+    path: str = setting("", "Catalog database. Empty: catalogs.sqlite next to the HTTP cache.")
+
+
 PROVIDER_SETTINGS: dict[str, type[ProviderSettings]] = {
     "mouser": MouserSettings,
     "digikey": DigikeySettings,
     "nexar": NexarSettings,
+    "catalog": CatalogSettings,
 }
 
 SECTIONS: dict[str, type] = {

@@ -28,7 +28,7 @@ def test_builtins_are_always_there_and_need_no_import_of_the_module():
     registry = Registry.discover(entry_points=[])
     assert registry.names() == ("mouser",)
     assert registry.get("mouser").settings_class is MouserSettings
-    assert set(registry.settings_classes()) == {"mouser", "digikey", "nexar"}
+    assert set(registry.settings_classes()) == {"mouser", "digikey", "nexar", "catalog"}
 
 
 def test_entry_points_may_give_a_spec_or_a_callable_returning_specs():

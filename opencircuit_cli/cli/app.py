@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from opencircuit_cli import __version__
-from opencircuit_cli.cli import auth, cache, config, price, search
+from opencircuit_cli.cli import auth, cache, config, price, quote, search
 from opencircuit_cli.errors import ExitCode, OpenCircuitError
 
 
@@ -89,6 +89,7 @@ app = typer.Typer(
 )
 app.command("search")(search.search_command)
 app.command("price")(price.price_command)
+app.command("bom-quote")(quote.bom_quote_command)
 app.add_typer(config.app, name="config")
 app.add_typer(auth.app, name="auth")
 app.add_typer(cache.app, name="cache")

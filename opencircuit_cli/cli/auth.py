@@ -213,6 +213,9 @@ def _render_status(app_ctx: AppContext, report: dict[str, Any]) -> None:
             "" if check is None else f"  ({'ok' if check['ok'] else 'FAILED'}: {check['message']})"
         )
         lines.append(provider["name"] + ("" if provider["enabled"] else "  (disabled)") + verdict)
+        if not provider["credentials"]:
+            lines.append("  no credentials needed")
+            continue
         width = max(len(c["field"]) for c in provider["credentials"])
         for cred in provider["credentials"]:
             mark = "✓" if cred["present"] else "✗"

@@ -25,7 +25,7 @@ def _admin(app_ctx: AppContext) -> Any:
             hint="inspect a shared Redis cache with redis-cli, or run with a SQLite cache config",
         )
 
-    bases = {name: s.base_url for name, s in app_ctx.config.providers.items()}
+    bases = {name: getattr(s, "base_url", "") for name, s in app_ctx.config.providers.items()}
     return CacheAdmin(app_ctx.cache_path(), bases)
 
 
@@ -61,7 +61,7 @@ def _stats_report(app_ctx: AppContext) -> dict[str, Any]:
     last = history[0] if history else None
     providers = {}
     for name, settings in app_ctx.config.providers.items():
-        quota = settings.daily_quota or None
+        quota = getattr(settings, "daily_quota", 0) or None
         used = used_today.get(name, 0)
         providers[name] = {
             "entries": stats.per_provider.get(name, 0),

@@ -39,8 +39,9 @@ def report_provider_problems(
 ) -> None:
     """Failures and skipped providers go to stderr; results (if any) still go to stdout."""
     for item in skipped:
-        if item.kind == "no_credentials":
-            app_ctx.console.info(f"note: {item.provider} skipped: {item.reason}; {item.hint}")
+        if item.kind in ("no_credentials", "empty"):
+            hint = f"; {item.hint}" if item.hint else ""
+            app_ctx.console.info(f"note: {item.provider} skipped: {item.reason}{hint}")
         elif app_ctx.options.verbose:
             app_ctx.console.info(f"note: {item.provider} skipped: {item.reason}")
     for failure in failures:

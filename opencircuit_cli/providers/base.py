@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from opencircuit_cli.models import Part, PartQuery
-from opencircuit_cli.settings import ProviderSettings
+from opencircuit_cli.settings import HttpProviderSettings, ProviderSettings
 
 if TYPE_CHECKING:
     from opencircuit_cli.http.client import ProviderHttp
@@ -43,9 +44,10 @@ class ProviderDeps:
 
     settings: ProviderSettings
     secret: Callable[[str], SecretValue]  # field name -> value with its source
-    http: ProviderHttp
+    http: ProviderHttp | None  # None for providers that do not use HTTP (local catalogs)
     currency: str
     country: str
+    data_dir: Path  # where a provider may keep local data (next to the HTTP cache)
 
 
 class Provider(Protocol):
@@ -64,6 +66,13 @@ class Provider(Protocol):
         ...
 
 
+def unavailable_reason(provider: Provider) -> str | None:
+    """Optional hook: a provider with nothing to offer says why (e.g. no catalog imported), and
+    is skipped with that note instead of answering every query with nothing."""
+    hook = getattr(provider, "unavailable", None)
+    return hook() if callable(hook) else None
+
+
 ProviderFactory = Callable[[ProviderDeps], Provider]
 
 
@@ -77,7 +86,7 @@ class ProviderSpec:
     description: str = ""
 
 
-def provider_limits(name: str, settings: ProviderSettings) -> ProviderLimits:
+def provider_limits(name: str, settings: HttpProviderSettings) -> ProviderLimits:
     """The HTTP layer's view of a provider's settings."""
     from opencircuit_cli.http.policy import ProviderLimits
 

@@ -53,10 +53,12 @@ from opencircuit_cli.money import (
     parse_price,
 )
 from opencircuit_cli.providers.base import CheckResult, ProviderDeps, SearchOptions
+from opencircuit_cli.settings import MouserSettings
 
 if TYPE_CHECKING:
     import requests
 
+    from opencircuit_cli.http.client import ProviderHttp
     from opencircuit_cli.secrets import SecretValue
 
 PROVIDER_NAME = "mouser"
@@ -420,7 +422,10 @@ class MouserProvider:
         *,
         too_many_requests_pauses: Iterable[float] = TOO_MANY_REQUESTS_PAUSES,
     ) -> None:
+        if deps.http is None or not isinstance(deps.settings, MouserSettings):
+            raise TypeError("MouserProvider needs MouserSettings and an HTTP client")
         self._deps = deps
+        self._http: ProviderHttp = deps.http
         self._base_url = (deps.settings.base_url or DEFAULT_BASE_URL).rstrip("/")
         self._pauses = tuple(too_many_requests_pauses)
         self._lock = threading.Lock()
@@ -580,13 +585,13 @@ class MouserProvider:
         while True:
             response = self._send(url, key, body)
             if fresh and getattr(response, "from_cache", False):
-                self._deps.http.evict(response)
+                self._http.evict(response)
                 response = self._send(url, key, body)
             document = self._decode(response, key)
             errors = parse_errors(document)
             if not errors:
                 return document, _fetched_at(response)
-            self._deps.http.evict(response)
+            self._http.evict(response)
             self._raise_for(errors, key)  # returns only for "too many requests"
             pause = next(pauses, None)
             if pause is None:
@@ -597,10 +602,10 @@ class MouserProvider:
                     hint=RATE_LIMIT_HINT,
                 )
             # Every thread backs off, not only this one: the limit is per API key.
-            self._deps.http.pause_for(pause)
+            self._http.pause_for(pause)
 
     def _send(self, url: str, key: SecretValue, body: Mapping[str, Any]) -> requests.Response:
-        return self._deps.http.request(
+        return self._http.request(
             "POST",
             url,
             params={"apiKey": key.value},
@@ -616,7 +621,7 @@ class MouserProvider:
         try:
             document = json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
-            self._deps.http.evict(response)
+            self._http.evict(response)
             raise ProviderError(
                 PROVIDER_NAME,
                 f"the answer from the Mouser API was not valid JSON (HTTP {status}, "
@@ -624,7 +629,7 @@ class MouserProvider:
                 hint="Try again later; if it persists, check providers.mouser.base_url.",
             ) from None
         if not isinstance(document, Mapping):
-            self._deps.http.evict(response)
+            self._http.evict(response)
             raise ProviderError(
                 PROVIDER_NAME,
                 f"the Mouser API answered with a JSON {type(document).__name__}, not an object",

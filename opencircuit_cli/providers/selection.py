@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from opencircuit_cli.errors import AuthError, UsageError
-from opencircuit_cli.providers.base import Provider, ProviderDeps, provider_limits
+from opencircuit_cli.providers.base import (
+    Provider,
+    ProviderDeps,
+    provider_limits,
+    unavailable_reason,
+)
+from opencircuit_cli.settings import HttpProviderSettings
 
 if TYPE_CHECKING:
     from opencircuit_cli.context import AppContext
@@ -21,7 +27,7 @@ if TYPE_CHECKING:
 class Skipped:
     provider: str
     reason: str
-    kind: str  # "disabled", "unavailable", "no_credentials"
+    kind: str  # "disabled", "unavailable", "no_credentials", "empty"
     hint: str | None = None
 
 
@@ -66,7 +72,12 @@ def select_providers(ctx: AppContext) -> Selection:
                 )
             )
             continue
-        chosen.append(build_provider(ctx, name))
+        provider = build_provider(ctx, name)
+        reason = unavailable_reason(provider)
+        if reason is not None:
+            skipped.append(Skipped(name, reason, "empty"))
+            continue
+        chosen.append(provider)
     if not chosen:
         raise _nothing_usable(skipped)
     return Selection(tuple(chosen), tuple(skipped))
@@ -79,12 +90,16 @@ def build_provider(ctx: AppContext, name: str) -> Provider:
         raise UsageError(f"provider '{name}' is not available in this version of opencircuit")
     settings = ctx.config.provider(name)
     store = ctx.secrets
+    http = None
+    if isinstance(settings, HttpProviderSettings):
+        http = ctx.http.for_provider(provider_limits(name, settings))
     deps = ProviderDeps(
         settings=settings,
         secret=lambda field: store.get(name, field),
-        http=ctx.http.for_provider(provider_limits(name, settings)),
+        http=http,
         currency=ctx.currency,
         country=ctx.config.defaults.country,
+        data_dir=ctx.cache_dir(),
     )
     return spec.factory(deps)
 

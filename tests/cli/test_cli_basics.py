@@ -100,7 +100,7 @@ def test_auth_login_with_token_then_status_and_logout(memory_keyring):
     doc = json.loads(invoke("--offline", "auth", "status", "--json").stdout)
     mouser = next(p for p in doc["providers"] if p["name"] == "mouser")
     assert mouser["credentials"][0]["source"] == "keyring"
-    assert [p["name"] for p in doc["providers"]] == ["mouser", "digikey", "nexar"]
+    assert [p["name"] for p in doc["providers"]] == ["mouser", "digikey", "nexar", "catalog"]
     out = invoke("auth", "logout", "mouser")
     assert out.exit_code == 0
     assert "removed mouser.api_key from keyring" in out.stderr

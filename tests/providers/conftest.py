@@ -81,7 +81,9 @@ def make_mouser(tmp_path: Path) -> Iterator[Callable[..., MouserRig]]:
             kind, where = ("env", "environment variable MOUSER_API_KEY") if key else ("none", "")
             return SecretValue("mouser", field, key, kind, where or "not set")
 
-        deps = ProviderDeps(settings, secret, http, currency="USD", country="US")
+        deps = ProviderDeps(
+            settings, secret, http, currency="USD", country="US", data_dir=cache_dir
+        )
         provider = MouserProvider(deps, too_many_requests_pauses=pauses)
         return MouserRig(provider, http, client, redactor, cache_dir, lookups)
 
