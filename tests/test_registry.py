@@ -5,7 +5,7 @@ import pytest
 from opencircuit_cli.errors import ConfigError
 from opencircuit_cli.providers.base import ProviderSpec
 from opencircuit_cli.providers.registry import Registry
-from opencircuit_cli.settings import MouserSettings, ProviderSettings
+from opencircuit_cli.settings import HttpProviderSettings, MouserSettings
 
 
 @dataclass
@@ -21,7 +21,7 @@ class FakeEntryPoint:
 
 
 def fake_spec(name):
-    return ProviderSpec(name, ProviderSettings, lambda deps: None, "fake")
+    return ProviderSpec(name, HttpProviderSettings, lambda deps: None, "fake")
 
 
 def test_builtins_are_always_there_and_need_no_import_of_the_module():
@@ -38,7 +38,7 @@ def test_entry_points_may_give_a_spec_or_a_callable_returning_specs():
     ]
     registry = Registry.discover(entry_points=points)
     assert registry.names() == ("mouser", "tme", "lcsc", "rs")
-    assert registry.settings_classes()["tme"] is ProviderSettings
+    assert registry.settings_classes()["tme"] is HttpProviderSettings
     assert registry.problems == ()
 
 
