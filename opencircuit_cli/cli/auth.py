@@ -182,6 +182,7 @@ def _live_checks(app_ctx: AppContext, providers: list[dict[str, Any]]) -> None:
         for p in providers
         if p["enabled"]
         and app_ctx.registry.get(p["name"]) is not None
+        and p["credentials"]  # a live check proves credentials; nothing to prove without any
         and all(c["present"] for c in p["credentials"])
     ]
     if not ready:

@@ -14,7 +14,12 @@ from typing import Any
 
 from opencircuit_cli.errors import ConfigError
 from opencircuit_cli.providers.base import Provider, ProviderDeps, ProviderSpec
-from opencircuit_cli.settings import PROVIDER_SETTINGS, MouserSettings, ProviderSettings
+from opencircuit_cli.settings import (
+    PROVIDER_SETTINGS,
+    CatalogSettings,
+    MouserSettings,
+    ProviderSettings,
+)
 
 ENTRY_POINT_GROUP = "opencircuit.providers"
 
@@ -34,6 +39,12 @@ BUILTIN_PROVIDERS: tuple[ProviderSpec, ...] = (
         MouserSettings,
         _lazy("opencircuit_cli.providers.mouser", "MouserProvider"),
         "Mouser Search API (API key)",
+    ),
+    ProviderSpec(
+        "catalog",
+        CatalogSettings,
+        _lazy("opencircuit_cli.providers.catalog", "CatalogProvider"),
+        "Local catalogs: price lists, stock lists, the JLC/LCSC library (offline)",
     ),
 )
 

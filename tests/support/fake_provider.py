@@ -10,7 +10,14 @@ from opencircuit_cli.errors import OpenCircuitError
 from opencircuit_cli.matching import normalize_mpn
 from opencircuit_cli.models import Offer, Part, PartQuery, PriceBreak
 from opencircuit_cli.providers.base import CheckResult, ProviderDeps, ProviderSpec, SearchOptions
-from opencircuit_cli.settings import ProviderSettings
+from opencircuit_cli.settings import HttpProviderSettings, setting
+
+
+@dataclass(frozen=True)
+class FakeSettings(HttpProviderSettings):
+    """A provider section with one secret that always has a value, so live checks run."""
+
+    token: str = setting("${FAKE_PROVIDER_TOKEN:-fake-token-value}", "Test token.", secret=True)
 
 
 def offer(
@@ -91,6 +98,6 @@ def spec(
         made.append(provider)
         return provider
 
-    return ProviderSpec(name, ProviderSettings, factory, "test double"), (
+    return ProviderSpec(name, FakeSettings, factory, "test double"), (
         lambda: made[-1] if made else None
     )
