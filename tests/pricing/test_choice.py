@@ -143,14 +143,15 @@ def test_authorized_only_and_max_lead_days():
         offer("Arrow", "AR1", [(1, "0.20")], authorized=True),
     )
     assert skus(choose_line([p], 5, USD, Rules(authorized_only=True))) == [("AR1", 5)]
-    slow = part(
+    backorder = part(
         offer("A", "A1", [(1, "0.10")], stock=0, lead=200),
-        offer("B", "B1", [(1, "0.30")], stock=0, lead=20),
+        offer("B", "B1", [(1, "0.30")], stock=0, lead=40),
+        offer("C", "C1", [(1, "0.50")], stock=0, lead=25),
     )
-    assert (
-        skus(choose_line([slow], 5, USD, Rules(max_lead_days=30, allow_split=False))) == [("B1", 5)]
-        or choose_line([slow], 5, USD).status == "short"
-    )
+    anyhow = choose_line([backorder], 5, USD)
+    assert (anyhow.status, skus(anyhow)) == ("short", [("A1", 5)])  # cheapest backorder
+    quick = choose_line([backorder], 5, USD, Rules(max_lead_days=30))
+    assert (quick.status, skus(quick)) == ("short", [("C1", 5)])
 
 
 def test_unpriced_line():
