@@ -23,9 +23,12 @@ from opencircuit_cli.settings import (
     PROVIDER_SETTINGS,
     SECTIONS,
     CacheSettings,
+    CurrencySettings,
     DefaultsSettings,
+    DistributorSettings,
     HttpSettings,
     ProviderSettings,
+    QuoteSettings,
 )
 
 CONFIG_ENV = "OPENCIRCUIT_CONFIG"
@@ -44,7 +47,10 @@ class Config:
     defaults: DefaultsSettings
     cache: CacheSettings
     http: HttpSettings
+    quote: QuoteSettings
+    currency: CurrencySettings
     providers: Mapping[str, ProviderSettings]
+    distributors: Mapping[str, DistributorSettings]  # keys lower case
     source: Path | None
     env_refs: Mapping[str, tuple[str, ...]]  # dotted key -> environment variables it used
     warnings: tuple[str, ...]
@@ -115,7 +121,7 @@ def validate(
     provider_settings: Mapping[str, type[ProviderSettings]] = PROVIDER_SETTINGS,
 ) -> Config:
     builder = _Builder(environ, str(source) if source else "built-in defaults")
-    allowed = [*SECTIONS, "providers"]
+    allowed = [*SECTIONS, "providers", "distributors"]
     for key in raw:
         if key not in allowed:
             builder.unknown(key, key, allowed)
@@ -135,10 +141,18 @@ def validate(
             builder.unknown(
                 f"defaults.providers[{index}]", name, list(provider_settings), what="provider"
             )
+    raw_distributors = builder.table("distributors", raw.get("distributors", {}))
+    distributors = {
+        name.strip().lower(): builder.section(f"distributors.{name}", DistributorSettings, table)
+        for name, table in raw_distributors.items()
+    }
     return Config(
         defaults=sections["defaults"],
         cache=sections["cache"],
         http=sections["http"],
+        quote=sections["quote"],
+        currency=sections["currency"],
+        distributors=MappingProxyType(distributors),
         providers=MappingProxyType(providers),
         source=source,
         env_refs=MappingProxyType(dict(builder.env_refs)),
@@ -273,6 +287,13 @@ def _coerce(key: str, value: Any, expected: Any, templated: bool, error: Any, re
         if isinstance(value, str):
             return value
         raise error(key, f"expected a string, got {_describe(value)}")
+    if typing.get_origin(expected) is dict:
+        numbers = isinstance(value, dict) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value.values()
+        )
+        if numbers:
+            return {str(k).upper(): float(v) for k, v in value.items()}
+        raise error(key, f"expected a table of positive numbers, got {_describe(value)}")
     if typing.get_origin(expected) is list:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return value

@@ -9,7 +9,7 @@ from typing import Any
 
 from opencircuit_cli.config import Config
 from opencircuit_cli.secrets import mask
-from opencircuit_cli.settings import PROVIDER_SETTINGS, SECTIONS
+from opencircuit_cli.settings import PROVIDER_SETTINGS, SECTIONS, DistributorSettings
 
 HEADER = """\
 # OpenCircuit configuration.
@@ -25,6 +25,9 @@ HEADER = """\
 def _toml_value(value: Any) -> str:
     import tomli_w
 
+    if isinstance(value, dict):
+        items = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
+        return f"{{ {items} }}" if items else "{}"
     return tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
 
 
@@ -58,6 +61,11 @@ def render_example() -> str:
         lines += _section_lines(name, cls)
     for name, cls in PROVIDER_SETTINGS.items():
         lines += _section_lines(f"providers.{name}", cls)
+    example = _section_lines("distributors.mouser", DistributorSettings)
+    example[example.index("shipping = 0.0")] = "shipping = 7.99"
+    example[example.index("free_shipping_over = 0.0")] = "free_shipping_over = 50.0"
+    lines += ["", "# Per-distributor order costs, one table per distributor, for example:"]
+    lines += [line if not line or line.startswith("#") else f"# {line}" for line in example[1:]]
     return "\n".join(lines) + "\n"
 
 
@@ -78,6 +86,7 @@ def effective_dict(config: Config) -> dict[str, Any]:
 
     data: dict[str, Any] = {name: as_dict(getattr(config, name)) for name in SECTIONS}
     data["providers"] = {name: as_dict(s) for name, s in config.providers.items()}
+    data["distributors"] = {name: as_dict(s) for name, s in config.distributors.items()}
     return data
 
 

@@ -27,8 +27,8 @@ def setting(
         "minimum": minimum,
         "pattern": pattern,
     }
-    if isinstance(default, list):
-        return field(default_factory=lambda: list(default), metadata=meta)
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
 
 
@@ -75,6 +75,49 @@ class HttpSettings:
     )
     breaker_threshold: int = setting(
         5, "Consecutive failures after which a provider is switched off for the run.", minimum=1
+    )
+
+
+@dataclass(frozen=True)
+class QuoteSettings:
+    """[quote]: defaults of `bom-quote` (each has a flag of the same name)."""
+
+    boards: int = setting(1, "Boards to build (--boards).", minimum=1)
+    spares_percent: float = setting(
+        0.0, "Extra parts per line, percent of the build quantity (--spares 5%).", minimum=0
+    )
+    spares_min: int = setting(
+        0, "At least this many extra parts per line (--spares-min).", minimum=0
+    )
+    allow_split: bool = setting(True, "Split a line across distributors when nobody has enough.")
+    max_lead_days: int = setting(
+        0, "Ignore backorders with a longer lead time. 0 = any.", minimum=0
+    )
+    authorized_only: bool = setting(False, "Only offers from authorized distributors.")
+    prefer: list[str] = setting([], "Preferred distributors, most preferred first (--prefer).")
+    max_distributors: int = setting(
+        0, "Order from at most this many distributors. 0 = any.", minimum=0
+    )
+
+
+@dataclass(frozen=True)
+class CurrencySettings:
+    """[currency]: conversion rates for offers not priced in the quote currency."""
+
+    rates: dict[str, float] = setting(
+        {},
+        "1 unit of each currency in units of [defaults] currency, e.g. { EUR = 1.08 }. Offers "
+        "in a currency without a rate are reported, never mixed into a total.",
+    )
+
+
+@dataclass(frozen=True)
+class DistributorSettings:
+    """[distributors.<name>]: per-order costs of one distributor (name as in the offers)."""
+
+    shipping: float = setting(0.0, "Shipping and handling per order.", minimum=0)
+    free_shipping_over: float = setting(
+        0.0, "No shipping from this order subtotal up. 0 = never free.", minimum=0
     )
 
 
@@ -178,4 +221,6 @@ SECTIONS: dict[str, type] = {
     "defaults": DefaultsSettings,
     "cache": CacheSettings,
     "http": HttpSettings,
+    "quote": QuoteSettings,
+    "currency": CurrencySettings,
 }

@@ -176,3 +176,30 @@ def test_effective_dict_masks_secrets():
     shown = effective_dict(config)
     assert shown["providers"]["mouser"]["api_key"] == "abcd…wxyz"
     assert "abcdefghijklmnopqrstuvwxyz" not in repr(shown)
+
+
+def test_distributor_costs_and_currency_rates():
+    raw = {
+        "distributors": {"Mouser": {"shipping": 7.99, "free_shipping_over": 50}},
+        "currency": {"rates": {"eur": 1.08, "GBP": 1}},
+        "quote": {"boards": 10, "prefer": ["mouser"]},
+    }
+    config = validate(raw, {}, None)
+    assert config.distributors["mouser"].shipping == 7.99
+    assert config.distributors["mouser"].free_shipping_over == 50.0
+    assert config.currency.rates == {"EUR": 1.08, "GBP": 1.0}
+    assert (config.quote.boards, config.quote.prefer) == (10, ["mouser"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ({"distributors": {"mouser": {"shiping": 1}}}, "distributors.mouser.shiping"),
+        ({"currency": {"rates": {"EUR": "x"}}}, "currency.rates"),
+        ({"currency": {"rates": {"EUR": 0}}}, "currency.rates"),
+        ({"quote": {"boards": 0}}, "quote.boards"),
+    ],
+)
+def test_quote_sections_are_validated(raw, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        validate(raw, {}, None)
