@@ -5,6 +5,7 @@ Kept apart from `cli/quote.py` (flags and the BOM reading) so each stays small.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -120,7 +121,11 @@ def price_bom(app_ctx: AppContext, file: str, lines: list[BomLine], flags: Quote
         for name, s in config.distributors.items()
     }
     selection = select_providers(app_ctx)
-    quote = build_quote(file, lines, selection.providers, options, converter, costs)
+    quote = _with_progress(
+        app_ctx,
+        [p.name for p in selection.providers],
+        lambda: build_quote(file, lines, selection.providers, options, converter, costs),
+    )
     report_provider_problems(app_ctx, quote.errors, selection.skipped)
     raise_if_nobody_answered(quote.errors, _answered(quote, selection))
     written = _write_outputs(app_ctx, quote, flags)
@@ -137,6 +142,50 @@ def price_bom(app_ctx: AppContext, file: str, lines: list[BomLine], flags: Quote
             + (f" (written to {', '.join(map(str, written))})" if written else ""),
             hint="see the warnings per line; --allow-incomplete exits 0 anyway",
         )
+
+
+def _with_progress(app_ctx: AppContext, names: list[str], work: Callable[[], Quote]) -> Quote:
+    """Run `work`, showing per-provider request and cache-hit counts on a terminal's stderr."""
+    env, options = app_ctx.env, app_ctx.options
+    if options.quiet or env.in_ci or not env.stderr_is_terminal:
+        return work()
+    import threading
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    result: list[Quote] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except BaseException as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    stats = app_ctx.run_stats
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=app_ctx.console.err,
+        transient=True,
+    ) as progress:
+        tasks = {name: progress.add_task(name) for name in names}
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+            snapshot = stats.snapshot()
+            for name, task in tasks.items():
+                counts = snapshot.get(name)
+                if counts is not None:
+                    progress.update(
+                        task,
+                        description=f"{name}: {counts.network_calls} requests, "
+                        f"{counts.hits} cache hits",
+                    )
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def _answered(quote: Quote, selection: object) -> tuple[str, ...]:
