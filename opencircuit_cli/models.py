@@ -68,3 +68,27 @@ class Part:
     suggested_replacement: str | None = None
     alternate_packagings: tuple[str, ...] = ()  # other MPNs/SKUs of the same die in other packs
     rohs: str | None = None
+
+
+@dataclass(frozen=True)
+class BomLine:
+    """One purchasable line of a BOM, after grouping.
+
+    `row` is the 1-based physical row (spreadsheet row, or the text line where the record starts)
+    of the first source row; `rows` holds every source row merged into this line. `quantity` is
+    per board. `skus` maps a distributor key (digikey, mouser, lcsc, ...) to its part number.
+    `extra` keeps other recognised cells (datasheet, ...).
+    """
+
+    row: int
+    references: tuple[str, ...]
+    quantity: int
+    value: str | None = None
+    footprint: str | None = None
+    manufacturer: str | None = None
+    mpn: str | None = None
+    skus: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    dnp: bool = False
+    description: str | None = None
+    extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    rows: tuple[int, ...] = ()
