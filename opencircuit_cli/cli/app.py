@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from opencircuit_cli import __version__
-from opencircuit_cli.cli import auth, cache, config, price, quote, search
+from opencircuit_cli.cli import auth, cache, catalog, config, price, quote, search
 from opencircuit_cli.errors import ExitCode, OpenCircuitError
 
 
@@ -93,6 +93,7 @@ app.command("bom-quote")(quote.bom_quote_command)
 app.add_typer(config.app, name="config")
 app.add_typer(auth.app, name="auth")
 app.add_typer(cache.app, name="cache")
+app.add_typer(catalog.app, name="catalog")
 
 
 def _version(value: bool) -> None:

@@ -70,11 +70,16 @@ def price_command(
 def _result(app_ctx: AppContext, query: Any, parts: list[Any], qty: int, distributor: str | None):
     from dataclasses import replace
 
-    from opencircuit_cli.matching import match_parts, merge_parts
+    from opencircuit_cli.matching import match_parts, merge_parts, normalize_mpn
     from opencircuit_cli.output.documents import price_result_doc
     from opencircuit_cli.output.offers import rank_offers
 
-    match = match_parts(query, merge_parts(parts))
+    merged = merge_parts(parts)
+    match = match_parts(query, merged)
+    wanted = normalize_mpn(query.mpn)
+    sku_hits = [p for p in merged if any(normalize_mpn(o.sku) == wanted for o in p.offers)]
+    if sku_hits and not match.exact:  # the user typed a distributor part number (C17902)
+        match = replace(match, parts=tuple(sku_hits), exact=True)
     ranked_parts = list(match.parts)
     if distributor:
         wanted = distributor.strip().lower()

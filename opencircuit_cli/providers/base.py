@@ -48,6 +48,7 @@ class ProviderDeps:
     currency: str
     country: str
     data_dir: Path  # where a provider may keep local data (next to the HTTP cache)
+    config_dir: Path | None = None  # the config file's folder: relative paths in it start here
 
 
 class Provider(Protocol):

@@ -100,6 +100,7 @@ def build_provider(ctx: AppContext, name: str) -> Provider:
         currency=ctx.currency,
         country=ctx.config.defaults.country,
         data_dir=ctx.cache_dir(),
+        config_dir=ctx.config.source.parent if ctx.config.source else None,
     )
     return spec.factory(deps)
 
