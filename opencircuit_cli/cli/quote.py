@@ -61,24 +61,84 @@ def bom_quote_command(
         bool, typer.Option("--include-dnp", help="Keep do-not-place lines.")
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the priced quote as XLSX.")
+    ] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="Also write it as CSV.")] = None,
+    orders_dir: Annotated[
+        Path | None, typer.Option("--orders-dir", help="Write one order CSV per distributor.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    boards: Annotated[
+        int | None, typer.Option("--boards", min=1, help="Boards to build (config: quote.boards).")
+    ] = None,
+    spares: Annotated[
+        str | None, typer.Option("--spares", help="Extra parts per line, e.g. 5% (of the build).")
+    ] = None,
+    spares_min: Annotated[
+        int | None, typer.Option("--spares-min", min=0, help="At least this many extra per line.")
+    ] = None,
+    allow_split: Annotated[
+        bool | None,
+        typer.Option("--allow-split/--no-split", help="Split a line across distributors."),
+    ] = None,
+    max_lead_days: Annotated[
+        int | None, typer.Option("--max-lead-days", min=0, help="Ignore longer backorders.")
+    ] = None,
+    authorized_only: Annotated[
+        bool | None,
+        typer.Option("--authorized-only/--any-seller", help="Only authorized distributors."),
+    ] = None,
+    prefer: Annotated[
+        str | None, typer.Option("--prefer", help="Preferred distributors: mouser,digikey.")
+    ] = None,
+    max_distributors: Annotated[
+        int | None, typer.Option("--max-distributors", min=1, help="Order from at most N.")
+    ] = None,
+    allow_incomplete: Annotated[
+        bool, typer.Option("--allow-incomplete", help="Exit 0 even if lines are unpriced.")
+    ] = False,
+    project: Annotated[
+        str | None, typer.Option("--project", help="Project name in the quote header.")
+    ] = None,
 ) -> None:
-    """Read a BOM and quote it. Pricing is not available yet: use --dry-run."""
-    from opencircuit_cli.errors import UsageError
-
+    """Read a BOM and price it with every enabled provider; --dry-run only shows the reading."""
     app_ctx = app_context(ctx)
     mapping = _parse_maps(maps)
-    if not dry_run:
-        raise UsageError(
-            "pricing a BOM is not available yet",
-            hint=f"run 'opencircuit bom-quote {file} --dry-run' to check how the BOM is read",
-        )
     from opencircuit_cli.bom import bom_document, read_bom
 
     result = read_bom(file, sheet=sheet, mapping=mapping, include_dnp=include_dnp)
-    if wants_json(app_ctx, json_output):
-        app_ctx.console.json(bom_document(result))
+    if dry_run:
+        if wants_json(app_ctx, json_output):
+            app_ctx.console.json(bom_document(result))
+            return
+        _render(app_ctx, result, include_dnp)
         return
-    _render(app_ctx, result, include_dnp)
+    from opencircuit_cli.cli.quote_pricing import QuoteFlags, price_bom
+
+    flags = QuoteFlags(
+        boards=boards,
+        spares=spares,
+        spares_min=spares_min,
+        output=output,
+        csv=csv_file,
+        orders_dir=orders_dir,
+        force=force,
+        allow_split=allow_split,
+        max_lead_days=max_lead_days,
+        authorized_only=authorized_only,
+        prefer=prefer,
+        max_distributors=max_distributors,
+        allow_incomplete=allow_incomplete,
+        project=project or file.stem,
+        json=wants_json(app_ctx, json_output),
+    )
+    lines = list(result.lines) + list(result.dnp_lines)
+    if include_dnp:
+        from dataclasses import replace
+
+        lines = [replace(line, dnp=False) for line in lines]
+    price_bom(app_ctx, result.file, lines, flags)
 
 
 def _render(app_ctx: AppContext, result: BomReadResult, include_dnp: bool) -> None:

@@ -215,10 +215,20 @@ def _write_outputs(app_ctx: AppContext, quote: Quote, flags: QuoteFlags) -> list
     return written
 
 
+MAX_LISTED = 10
+
+
+def flags_output(written: list[Path]) -> bool:
+    return any(path.suffix.lower() == ".xlsx" for path in written)
+
+
 def _render_summary(app_ctx: AppContext, quote: Quote, written: list[Path]) -> None:
     from rich.table import Table
 
     from opencircuit_cli.output.tables import display_money
+
+    def cents(value: Decimal) -> str:
+        return display_money(value.quantize(Decimal("0.01")))
 
     plan = quote.plan
     table = Table(title=f"{quote.file}: {quote.boards} board(s)", title_justify="left")
@@ -234,23 +244,30 @@ def _render_summary(app_ctx: AppContext, quote: Quote, written: list[Path]) -> N
         table.add_row(
             name,
             str(line_counts.get(name, 0)),
-            f"{display_money(parts)} {quote.currency}",
-            f"{display_money(ship)} {quote.currency}",
-            f"{display_money(parts + ship)} {quote.currency}",
+            f"{cents(parts)} {quote.currency}",
+            f"{cents(ship)} {quote.currency}",
+            f"{cents(parts + ship)} {quote.currency}",
         )
     table.add_row(
-        "total", "", "", "", f"{display_money(plan.total)} {quote.currency}", style="bold"
+        "total", "", "", "", f"{cents(plan.total)} {quote.currency}", style="bold"
     )
     app_ctx.console.result(table)
     app_ctx.console.result_text(
         f"lines: {quote.count('ok')} priced, {quote.count('unpriced')} unpriced, "
         f"{quote.count('short')} short; {len(quote.dnp)} DNP not priced"
     )
-    for line in quote.lines:
-        if line.status != "ok":
-            refs = ", ".join(line.line.references[:6])
-            reasons = "; ".join((line.choice.why, *line.choice.warnings, *line.notes))
-            app_ctx.console.warn(f"row {line.line.row} ({refs}): {line.status}: {reasons}")
+    problems = [line for line in quote.lines if line.status != "ok"]
+    shown = problems if app_ctx.options.verbose else problems[:MAX_LISTED]
+    for line in shown:
+        refs = ", ".join(line.line.references[:6])
+        reasons = "; ".join((line.choice.why, *line.choice.warnings, *line.notes))
+        app_ctx.console.warn(f"row {line.line.row} ({refs}): {line.status}: {reasons}")
+    if len(problems) > len(shown):
+        where = " (every line is in the Quote sheet)" if flags_output(written) else ""
+        app_ctx.console.warn(
+            f"… and {len(problems) - len(shown)} more unpriced/short lines; --verbose lists "
+            f"them all{where}"
+        )
     for note in plan.notes:
         app_ctx.console.info(f"note: {note}")
     if not written:

@@ -267,4 +267,11 @@ def _done(
     needed: int, option: Option, why: str, complete: Sequence[Option], warnings: list[str]
 ) -> LineChoice:
     others = tuple(o for o in complete if o is not option)
+    if option.quantity >= max(2 * needed, needed + 10):
+        first = option.allocations[0].offer
+        warnings = [
+            *warnings,
+            f"orders {option.quantity} for {needed} needed (MOQ {first.moq}, multiple "
+            f"{first.order_multiple}, or a cheaper price break)",
+        ]
     return LineChoice(needed, option, "ok", why, others, tuple(warnings))

@@ -187,3 +187,12 @@ def test_free_shipping_threshold_and_max_distributors():
     cheap = {"a": DistributorCosts(), "b": DistributorCosts()}
     assert plan_order([line1, line2], cheap).total == D("15.00")  # no shipping: stay greedy
     assert plan_order([line1, line2], cheap, max_distributors=1).total == D("15.50")
+
+
+def test_a_large_forced_overbuy_is_flagged():
+    p = part(offer("DigiKey", "X-OS", [(11539, "0.03")], moq=11539, stock=50_000))
+    choice = choose_line([p], 6, USD)
+    assert choice.option.quantity == 11539
+    assert any("orders 11539 for 6 needed" in w for w in choice.warnings)
+    small = choose_line([part(offer("A", "A1", [(1, "0.10"), (10, "0.01")]))], 6, USD)
+    assert small.option.quantity == 10 and small.warnings == ()  # a small buy-up is normal
