@@ -43,8 +43,8 @@ class DefaultsSettings:
         "US", "ISO 3166 country code sent to providers that price by country.", pattern=r"[A-Z]{2}"
     )
     providers: list[str] = setting(
-        ["mouser", "digikey", "nexar"],
-        "Providers queried, in order of preference (--providers overrides).",
+        ["catalog", "mouser", "digikey", "nexar"],
+        "Providers queried (--providers overrides); local catalogs first, skipped while empty.",
     )
 
 

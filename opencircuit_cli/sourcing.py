@@ -4,8 +4,9 @@ others' results. Each provider's requests still go through its own rate limiter 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -43,27 +44,42 @@ class SearchOutcome:
 def _fan_out(
     providers: Sequence[Provider], call: Callable[[Provider], T]
 ) -> tuple[list[tuple[str, T]], list[ProviderFailure]]:
+    """One daemon thread per provider. Daemon threads, not a ThreadPoolExecutor: on Ctrl-C the
+    main thread must be able to leave at once, not wait for a provider stuck in a 30 s read."""
+    futures: list[tuple[str, Future[T]]] = []
+    for provider in providers:
+        future: Future[T] = Future()
+        worker = threading.Thread(
+            target=_run_into, args=(future, call, provider), name=provider.name, daemon=True
+        )
+        worker.start()
+        futures.append((provider.name, future))
     answers: list[tuple[str, T]] = []
     failures: list[ProviderFailure] = []
-    with ThreadPoolExecutor(max_workers=max(1, len(providers))) as pool:
-        futures = [(p.name, pool.submit(call, p)) for p in providers]
-        for name, future in futures:  # provider order, not completion order: stable output
-            try:
-                answers.append((name, future.result()))
-            except OpenCircuitError as exc:
-                failures.append(ProviderFailure(name, exc.kind, exc.message, exc.hint, exc))
-            except Exception as exc:
-                log.debug("%s failed unexpectedly", name, exc_info=True)
-                failures.append(
-                    ProviderFailure(
-                        name,
-                        "internal",
-                        f"{name}: unexpected {type(exc).__name__} (a bug; --verbose shows it)",
-                        None,
-                        None,
-                    )
+    for name, future in futures:  # provider order, not completion order: stable output
+        try:
+            answers.append((name, future.result()))
+        except OpenCircuitError as exc:
+            failures.append(ProviderFailure(name, exc.kind, exc.message, exc.hint, exc))
+        except Exception as exc:
+            log.debug("%s failed unexpectedly", name, exc_info=exc)
+            failures.append(
+                ProviderFailure(
+                    name,
+                    "internal",
+                    f"{name}: unexpected {type(exc).__name__} (a bug; --verbose shows it)",
+                    None,
+                    None,
                 )
+            )
     return answers, failures
+
+
+def _run_into(future: Future[T], call: Callable[[Provider], T], provider: Provider) -> None:
+    try:
+        future.set_result(call(provider))
+    except BaseException as exc:
+        future.set_exception(exc)
 
 
 def run_lookup(providers: Sequence[Provider], queries: Sequence[PartQuery]) -> LookupOutcome:

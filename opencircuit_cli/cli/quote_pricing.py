@@ -248,9 +248,7 @@ def _render_summary(app_ctx: AppContext, quote: Quote, written: list[Path]) -> N
             f"{cents(ship)} {quote.currency}",
             f"{cents(parts + ship)} {quote.currency}",
         )
-    table.add_row(
-        "total", "", "", "", f"{cents(plan.total)} {quote.currency}", style="bold"
-    )
+    table.add_row("total", "", "", "", f"{cents(plan.total)} {quote.currency}", style="bold")
     app_ctx.console.result(table)
     app_ctx.console.result_text(
         f"lines: {quote.count('ok')} priced, {quote.count('unpriced')} unpriced, "

@@ -109,9 +109,9 @@ def _nothing_usable(skipped: list[Skipped]) -> Exception:
     no_credentials = [s for s in skipped if s.kind == "no_credentials"]
     if no_credentials:
         first = no_credentials[0]
+        told = [s for s in skipped if s.kind in ("no_credentials", "empty")]
         return AuthError(
-            "no provider has credentials: "
-            + "; ".join(f"{s.provider}: {s.reason}" for s in no_credentials),
+            "no provider can answer: " + "; ".join(f"{s.provider}: {s.reason}" for s in told),
             provider=first.provider,
             hint=first.hint,
         )

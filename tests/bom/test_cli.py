@@ -111,10 +111,11 @@ def test_exit_7_for_unreadable_files(tmp_path: Path) -> None:
     assert invoke("bom-quote", str(tmp_path / "missing.csv"), "--dry-run").exit_code == 7
 
 
-def test_pricing_is_not_available_yet() -> None:
+def test_pricing_without_any_usable_provider_names_what_to_set() -> None:
     outcome = invoke("bom-quote", str(HACKRF))
-    assert outcome.exit_code == 2
-    assert "--dry-run" in outcome.stderr
+    assert outcome.exit_code == 4
+    assert "MOUSER_API_KEY" in outcome.stderr
+    assert "catalog: no catalog imported" in outcome.stderr
 
 
 def test_real_entry_point_as_subprocess(tmp_path: Path) -> None:
