@@ -16,13 +16,8 @@ from opencircuit_cli.bom import read_bom
 from opencircuit_cli.models import BomLine
 from tests.bom.conftest import EXPECTED, FIXTURES
 
-# expectation file name -> why the reader deliberately differs
-DISAGREEMENTS: dict[str, str] = {
-    "AdinAck__ERL-VIO-Board__BOM.xlsx.json": (
-        "the reader takes the MPN from the Mouser product-page URL (…/ProductDetail/<maker>/"
-        "<MPN>?qs=…) when the file has no MPN column; the expectation records null by judgement"
-    ),
-}
+# expectation file name -> why the reader deliberately differs (none at present)
+DISAGREEMENTS: dict[str, str] = {}
 
 FILES = sorted(EXPECTED.glob("*.json")) if EXPECTED.is_dir() else []
 
