@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from opencircuit_cli.http.quota import QuotaLedger
     from opencircuit_cli.http.redact import Redactor
     from opencircuit_cli.http.stats import RunStats
+    from opencircuit_cli.oauth import TokenCache
     from opencircuit_cli.providers.registry import Registry
     from opencircuit_cli.secrets import SecretStore
 
@@ -106,6 +107,12 @@ class AppContext:
     @property
     def currency(self) -> str:
         return self.options.currency or self.config.defaults.currency
+
+    @cached_property
+    def tokens(self) -> TokenCache:
+        from opencircuit_cli.oauth import TokenCache
+
+        return TokenCache(self.secrets, on_secret=self.redactor.add_secret)
 
     def cache_path(self) -> Path:
         """The cache database; `cache.path` may name the file or a directory to hold it."""

@@ -189,6 +189,23 @@ class SecretStore:
             )
         return SecretValue(provider, field, None, "none", "not set")
 
+    def stored(self, provider: str, field: str) -> SecretValue:
+        """A value kept by opencircuit itself (e.g. an OAuth token): keyring, then the file."""
+        value = self._keyring_get(provider, field)
+        kind, where = "keyring", f"keyring ({KEYRING_SERVICE}/{provider}.{field})"
+        if not value:
+            found = self._read_insecure().get(provider, {}).get(field)
+            value = found if isinstance(found, str) and found else None
+            kind, where = "file", f"plaintext file {self._insecure_path} (insecure)"
+        if not value:
+            return SecretValue(provider, field, None, "none", "not stored")
+        self._on_secret(value)
+        return SecretValue(provider, field, value, kind, where)
+
+    def uses_insecure_file(self, provider: str) -> bool:
+        """The user chose `--insecure-storage` for this provider."""
+        return bool(self._read_insecure().get(provider))
+
     def _keyring_get(self, provider: str, field: str) -> str | None:
         backend = self.keyring()
         if backend is None:

@@ -26,7 +26,7 @@ def fake_spec(name):
 
 def test_builtins_are_always_there_and_need_no_import_of_the_module():
     registry = Registry.discover(entry_points=[])
-    assert registry.names() == ("mouser", "catalog")
+    assert registry.names() == ("mouser", "digikey", "nexar", "catalog")
     assert registry.get("mouser").settings_class is MouserSettings
     assert set(registry.settings_classes()) == {"mouser", "digikey", "nexar", "catalog"}
 
@@ -37,7 +37,7 @@ def test_entry_points_may_give_a_spec_or_a_callable_returning_specs():
         FakeEntryPoint("two", "pkg:specs", lambda: [fake_spec("lcsc"), fake_spec("rs")]),
     ]
     registry = Registry.discover(entry_points=points)
-    assert registry.names() == ("mouser", "catalog", "tme", "lcsc", "rs")
+    assert registry.names() == ("mouser", "digikey", "nexar", "catalog", "tme", "lcsc", "rs")
     assert registry.settings_classes()["tme"] is HttpProviderSettings
     assert registry.problems == ()
 
@@ -48,7 +48,7 @@ def test_a_broken_plugin_is_reported_not_fatal():
         FakeEntryPoint("wrong", "pkg:thing", 42),
     ]
     registry = Registry.discover(entry_points=points)
-    assert registry.names() == ("mouser", "catalog")
+    assert registry.names() == ("mouser", "digikey", "nexar", "catalog")
     assert len(registry.problems) == 2
     assert "broken" in registry.problems[0] and "ImportError" in registry.problems[0]
 

@@ -17,6 +17,7 @@ from opencircuit_cli.settings import HttpProviderSettings, ProviderSettings
 if TYPE_CHECKING:
     from opencircuit_cli.http.client import ProviderHttp
     from opencircuit_cli.http.policy import ProviderLimits
+    from opencircuit_cli.oauth import TokenCache
     from opencircuit_cli.secrets import SecretValue
 
 
@@ -49,6 +50,8 @@ class ProviderDeps:
     country: str
     data_dir: Path  # where a provider may keep local data (next to the HTTP cache)
     config_dir: Path | None = None  # the config file's folder: relative paths in it start here
+    tokens: TokenCache | None = None  # OAuth tokens kept between runs (DigiKey, Nexar)
+    verbose: bool = False
 
 
 class Provider(Protocol):

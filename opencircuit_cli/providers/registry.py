@@ -17,7 +17,9 @@ from opencircuit_cli.providers.base import Provider, ProviderDeps, ProviderSpec
 from opencircuit_cli.settings import (
     PROVIDER_SETTINGS,
     CatalogSettings,
+    DigikeySettings,
     MouserSettings,
+    NexarSettings,
     ProviderSettings,
 )
 
@@ -39,6 +41,18 @@ BUILTIN_PROVIDERS: tuple[ProviderSpec, ...] = (
         MouserSettings,
         _lazy("opencircuit_cli.providers.mouser", "MouserProvider"),
         "Mouser Search API (API key)",
+    ),
+    ProviderSpec(
+        "digikey",
+        DigikeySettings,
+        _lazy("opencircuit_cli.providers.digikey", "DigikeyProvider"),
+        "DigiKey Product Information API v4 (OAuth)",
+    ),
+    ProviderSpec(
+        "nexar",
+        NexarSettings,
+        _lazy("opencircuit_cli.providers.nexar", "NexarProvider"),
+        "Nexar / Octopart supply API (GraphQL, OAuth client credentials)",
     ),
     ProviderSpec(
         "catalog",

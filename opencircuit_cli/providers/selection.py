@@ -101,6 +101,8 @@ def build_provider(ctx: AppContext, name: str) -> Provider:
         country=ctx.config.defaults.country,
         data_dir=ctx.cache_dir(),
         config_dir=ctx.config.source.parent if ctx.config.source else None,
+        tokens=ctx.tokens,
+        verbose=ctx.options.verbose,
     )
     return spec.factory(deps)
 

@@ -187,7 +187,7 @@ def test_unknown_or_unavailable_provider_is_a_usage_error():
     out = invoke("--providers", "mouzer", "price", "X")
     assert out.exit_code == 2 and "did you mean 'mouser'" in out.stderr
     out = invoke("--providers", "nexar", "price", "X")
-    assert out.exit_code == 2 and "not available" in out.stderr
+    assert out.exit_code == 4 and "NEXAR_CLIENT_ID" in out.stderr
 
 
 def test_default_providers_without_credentials_exit_4_naming_the_variable():
