@@ -112,10 +112,16 @@ def _nothing_usable(skipped: list[Skipped]) -> Exception:
     if no_credentials:
         first = no_credentials[0]
         told = [s for s in skipped if s.kind in ("no_credentials", "empty")]
+        hint = first.hint
+        if len(told) > 1:
+            hint = (
+                f"{first.hint}; or set up another provider (`opencircuit auth status` lists "
+                "them), or import a price list with `opencircuit catalog import FILE --name NAME`"
+            )
         return AuthError(
             "no provider can answer: " + "; ".join(f"{s.provider}: {s.reason}" for s in told),
             provider=first.provider,
-            hint=first.hint,
+            hint=hint,
         )
     reasons = "; ".join(f"{s.provider}: {s.reason}" for s in skipped) or "none configured"
     return UsageError(
