@@ -15,7 +15,7 @@ from opencircuit_cli.pricing.currency import Converter
 from opencircuit_cli.pricing.order import DistributorCosts, plan_order
 from opencircuit_cli.pricing.quote import Quote, QuoteLine, build_quantity
 from opencircuit_cli.providers.base import Provider
-from opencircuit_cli.sourcing import run_lookup
+from opencircuit_cli.sourcing import DEFAULT_SOURCE_PRIORITY, run_lookup
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class QuoteOptions:
     spares_min: int = 0
     rules: Rules = field(default_factory=Rules)
     max_distributors: int | None = None
+    source_priority: tuple[str, ...] = DEFAULT_SOURCE_PRIORITY
 
 
 def query_for(line: BomLine) -> PartQuery | None:
@@ -71,7 +72,9 @@ def build_quote(
     fitted = [line for line in lines if not line.dnp]
     dnp = tuple(line for line in lines if line.dnp)
     queries = {id(line): query_for(line) for line in fitted}
-    outcome = run_lookup(providers, [q for q in queries.values() if q is not None])
+    outcome = run_lookup(
+        providers, [q for q in queries.values() if q is not None], options.source_priority
+    )
     failed = ", ".join(f.provider for f in outcome.errors)
     quote_lines: list[QuoteLine] = []
     for line in fitted:

@@ -46,6 +46,12 @@ class DefaultsSettings:
         ["catalog", "mouser", "digikey", "nexar"],
         "Providers queried (--providers overrides); local catalogs first, skipped while empty.",
     )
+    source_priority: list[str] = setting(
+        ["mouser", "digikey", "catalog", "nexar"],
+        "When two sources offer the same distributor SKU, the one listed first is kept and the "
+        "other dropped: direct distributor APIs before aggregators (Nexar). Unlisted sources "
+        "come last.",
+    )
 
 
 @dataclass(frozen=True)
@@ -172,12 +178,33 @@ class DigikeySettings(HttpProviderSettings):
     sandbox: bool = setting(False, "Use DigiKey's sandbox host.")
     flow: str = setting(
         "client_credentials",
-        "'client_credentials' (no browser) or 'authorization_code' after auth login digikey.",
+        "'client_credentials' (no browser) or 'authorization_code'. A login stored by `auth "
+        "login digikey --flow authorization_code` is used either way; 'authorization_code' "
+        "makes a missing login an error instead of falling back to client credentials.",
         choices=("client_credentials", "authorization_code"),
     )
-    base_url: str = setting("https://api.digikey.com", "API root.")
+    base_url: str = setting(
+        "https://api.digikey.com", "API root (sandbox = true uses sandbox-api.digikey.com)."
+    )
     rate_limit: float = setting(
         120, "Requests per minute (the limiter keeps a little under it).", minimum=0.1
+    )
+    locale_site: str = setting("US", "X-DIGIKEY-Locale-Site: the DigiKey site (US, DE, UK, ...).")
+    locale_language: str = setting("en", "X-DIGIKEY-Locale-Language (en, de, fr, ...).")
+    locale_currency: str = setting(
+        "", "X-DIGIKEY-Locale-Currency (USD, EUR, ...). Empty: [defaults] currency."
+    )
+    customer_id: str = setting(
+        "", "X-DIGIKEY-Customer-Id: your customer number, for MyPricing. Empty: not sent."
+    )
+    redirect_uri: str = setting(
+        "https://localhost",
+        "The OAuth callback registered for your DigiKey app. http://127.0.0.1:PORT/... lets "
+        "`auth login digikey --flow authorization_code` listen for it; anything else: paste it.",
+    )
+    token_url: str = setting("", "OAuth token endpoint. Empty: <base_url>/v1/oauth2/token.")
+    authorize_url: str = setting(
+        "", "OAuth authorize endpoint. Empty: <base_url>/v1/oauth2/authorize."
     )
 
 
@@ -196,6 +223,16 @@ class NexarSettings(HttpProviderSettings):
     base_url: str = setting("https://api.nexar.com/graphql", "GraphQL endpoint.")
     token_url: str = setting("https://identity.nexar.com/connect/token", "OAuth token endpoint.")
     authorized_only: bool = setting(True, "Only offers from distributors authorized by the maker.")
+    batch_size: int = setting(
+        20,
+        "Part-number queries per supMultiMatch request (at most 100 parts per request in all).",
+        minimum=1,
+    )
+    parts_per_query: int = setting(
+        3,
+        "Parts Nexar may return per queried part number (Nexar bills every part returned).",
+        minimum=1,
+    )
 
 
 @dataclass(frozen=True)

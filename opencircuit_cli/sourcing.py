@@ -10,12 +10,17 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TypeVar
 
+from opencircuit_cli.dedupe import dedupe_offers
 from opencircuit_cli.errors import OpenCircuitError
 from opencircuit_cli.models import Part, PartQuery
 from opencircuit_cli.providers.base import Provider, SearchOptions
+from opencircuit_cli.settings import DefaultsSettings
 
 log = logging.getLogger("opencircuit.sourcing")
 T = TypeVar("T")
+
+#: `[defaults] source_priority` as shipped; callers pass the configured one.
+DEFAULT_SOURCE_PRIORITY: tuple[str, ...] = tuple(DefaultsSettings().source_priority)
 
 
 @dataclass(frozen=True)
@@ -82,17 +87,28 @@ def _run_into(future: Future[T], call: Callable[[Provider], T], provider: Provid
         future.set_exception(exc)
 
 
-def run_lookup(providers: Sequence[Provider], queries: Sequence[PartQuery]) -> LookupOutcome:
+def run_lookup(
+    providers: Sequence[Provider],
+    queries: Sequence[PartQuery],
+    source_priority: Sequence[str] = DEFAULT_SOURCE_PRIORITY,
+) -> LookupOutcome:
+    """Every provider's parts per query; an offer two sources share is kept once (dedupe.py)."""
     unique = list(dict.fromkeys(queries))
     answers, failures = _fan_out(providers, lambda p: p.lookup(unique))
     results: dict[PartQuery, list[Part]] = {q: [] for q in unique}
     for _name, found in answers:
         for query in unique:
             results[query].extend(found.get(query, []))
+    results = {q: dedupe_offers(parts, source_priority) for q, parts in results.items()}
     return LookupOutcome(results, tuple(failures), tuple(n for n, _ in answers))
 
 
-def run_search(providers: Sequence[Provider], query: str, options: SearchOptions) -> SearchOutcome:
+def run_search(
+    providers: Sequence[Provider],
+    query: str,
+    options: SearchOptions,
+    source_priority: Sequence[str] = DEFAULT_SOURCE_PRIORITY,
+) -> SearchOutcome:
     answers, failures = _fan_out(providers, lambda p: p.search(query, options))
-    parts = [part for _name, found in answers for part in found]
+    parts = dedupe_offers([part for _name, found in answers for part in found], source_priority)
     return SearchOutcome(parts, tuple(failures), tuple(n for n, _ in answers))

@@ -35,6 +35,14 @@ def login_command(
             help="No keyring: store in a plaintext file readable only by you (0600).",
         ),
     ] = False,
+    flow: Annotated[
+        str | None,
+        typer.Option(
+            "--flow",
+            help="digikey only: 'client_credentials' (no browser; fetches a token now) or "
+            "'authorization_code' (browser login, for your own customer pricing).",
+        ),
+    ] = None,
 ) -> None:
     """Store a provider's credentials in the OS keyring (prompted, never as a flag value)."""
     from opencircuit_cli.errors import UsageError
@@ -43,6 +51,16 @@ def login_command(
     name = known_provider(provider, app_ctx.config.providers)
     store = app_ctx.secrets
     names = store.fields(name)
+    if flow is not None:
+        if name != "digikey":
+            raise UsageError("--flow is only for `auth login digikey`")
+        if flow not in ("client_credentials", "authorization_code"):
+            raise UsageError(
+                f"unknown --flow '{flow}'", hint="use client_credentials or authorization_code"
+            )
+        if field is None and not with_token:
+            # Credentials already known (environment, keyring): only the login is needed.
+            names = [n for n in names if not store.get(name, n).value]
     if field is not None:
         if field not in names:
             raise UsageError(
@@ -60,11 +78,61 @@ def login_command(
             app_ctx.console.warn(
                 f"{name}.{field_name} is also set by {current.where}, which takes precedence"
             )
-    if insecure_storage:
+    if insecure_storage and names:
         app_ctx.console.warn(
             f"{store.insecure_path} holds secrets in plain text; prefer the OS keyring "
             "or environment variables where you can"
         )
+    if flow is not None:
+        _digikey_login(app_ctx, flow)
+
+
+def _digikey_login(app_ctx: AppContext, flow: str) -> None:
+    """Get (and keep) a DigiKey token with the chosen flow."""
+    import time
+
+    from opencircuit_cli.providers.digikey_auth import DigikeyAuth, login_authorization_code
+    from opencircuit_cli.settings import DigikeySettings
+
+    settings = app_ctx.config.provider("digikey")
+    assert isinstance(settings, DigikeySettings)
+    store = app_ctx.secrets
+    auth = DigikeyAuth(settings, lambda f: store.get("digikey", f), app_ctx.tokens)
+    if flow == "client_credentials":
+        app_ctx.tokens.clear("digikey")  # back from a browser login, if there was one
+        token, where = auth.login_client_credentials()
+    else:
+        interactive = app_ctx.interactive
+
+        def open_browser(url: str) -> bool:
+            if not interactive:
+                return False
+            import webbrowser
+
+            try:
+                return webbrowser.open(url)
+            except Exception:
+                return False
+
+        def ask(prompt: str) -> str:
+            return str(typer.prompt(prompt, err=True))
+
+        token, where = login_authorization_code(
+            auth,
+            settings,
+            say=app_ctx.console.info,
+            open_browser=open_browser,
+            ask=ask if interactive else None,
+        )
+    minutes = max(0, int((token.expires_at - time.time()) // 60))
+    app_ctx.console.info(
+        f"digikey: {flow} token stored in {where}; the access token is valid for {minutes} min"
+        + (
+            " and is renewed with the refresh token (which DigiKey rotates on every use)"
+            if token.refresh_token
+            else " and is renewed automatically"
+        )
+    )
 
 
 def _read_values(
@@ -118,6 +186,9 @@ def logout_command(
         remaining = store.get(name, field_name)
         if remaining.value:
             app_ctx.console.warn(f"{name}.{field_name} is still provided by {remaining.where}")
+    for where in app_ctx.tokens.clear(name):
+        removed_any = True
+        app_ctx.console.info(f"removed the stored {name} token from {where}")
     if not removed_any:
         app_ctx.console.info(f"no stored credentials for {name}")
 
@@ -157,6 +228,7 @@ def _status_report(app_ctx: AppContext) -> dict[str, Any]:
                 "name": name,
                 "enabled": app_ctx.config.provider(name).enabled,
                 "credentials": credentials,
+                "token": _token_report(app_ctx, name),
                 "check": None,
             }
         )
@@ -170,6 +242,35 @@ def _status_report(app_ctx: AppContext) -> dict[str, Any]:
             {"path": str(store.insecure_path), "mode": f"{mode:04o}"} if mode is not None else None
         ),
         "providers": providers,
+    }
+
+
+def _token_report(app_ctx: AppContext, name: str) -> dict[str, Any] | None:
+    """A stored OAuth token, described without its values: flow, expiry, refresh-token age."""
+    import time
+    from datetime import UTC, datetime
+
+    token = app_ctx.tokens.load(name)
+    if token is None:
+        return None
+    now = time.time()
+
+    def iso(epoch: float | None) -> str | None:
+        return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+
+    has_refresh = bool(token.refresh_token)
+    return {
+        "flow": token.flow,
+        "expires_at": iso(token.expires_at),
+        "expired": now >= token.expires_at,
+        "has_refresh_token": has_refresh,
+        "refresh_token_obtained_at": iso(token.obtained_at) if has_refresh else None,
+        "refresh_token_age_days": (
+            round((now - token.obtained_at) / 86400, 1)
+            if has_refresh and token.obtained_at
+            else None
+        ),
+        "refresh_token_expires_at": iso(token.refresh_expires_at) if has_refresh else None,
     }
 
 
@@ -222,6 +323,14 @@ def _render_status(app_ctx: AppContext, report: dict[str, Any]) -> None:
             mark = "✓" if cred["present"] else "✗"
             value = cred["masked"] or "-"
             lines.append(f"  {mark} {cred['field']:<{width}}  {value:<12}  {cred['where']}")
+        token = provider.get("token")
+        if token:
+            state = "expired" if token["expired"] else "expires"
+            line = f"  token: {token['flow']}, access token {state} {token['expires_at']}"
+            if token["has_refresh_token"]:
+                age = token["refresh_token_age_days"]
+                line += f"; refresh token {age if age is not None else '?'} days old"
+            lines.append(line)
     app_ctx.console.result_text("\n".join(lines))
     if report["keyring"] is None:
         app_ctx.console.info(

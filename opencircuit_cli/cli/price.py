@@ -47,7 +47,7 @@ def price_command(
 
         raise UsageError("no part number given", hint="e.g. opencircuit price LM358DR --qty 10")
     selection = select_providers(app_ctx)
-    outcome = run_lookup(selection.providers, queries)
+    outcome = run_lookup(selection.providers, queries, app_ctx.config.defaults.source_priority)
     results = [_result(app_ctx, q, outcome.results[q], qty, distributor) for q in queries]
     report_provider_problems(app_ctx, outcome.errors, selection.skipped)
     if wants_json(app_ctx, json_output):

@@ -105,6 +105,7 @@ def price_bom(app_ctx: AppContext, file: str, lines: list[BomLine], flags: Quote
         spares_min=flags.spares_min if flags.spares_min is not None else defaults.spares_min,
         rules=rules,
         max_distributors=max_dist or None,
+        source_priority=tuple(config.defaults.source_priority),
     )
     converter = Converter(
         app_ctx.currency,

@@ -54,7 +54,9 @@ def search_command(
         filters=_parse_filters(filters or []),
     )
     selection = select_providers(app_ctx)
-    outcome = run_search(selection.providers, query.strip(), options)
+    outcome = run_search(
+        selection.providers, query.strip(), options, app_ctx.config.defaults.source_priority
+    )
     parts = merge_parts(outcome.parts)
     if exact:
         parts = [p for p in parts if normalize_mpn(p.mpn) == normalize_mpn(query)]

@@ -208,3 +208,18 @@ def test_auth_status_runs_the_live_check_of_registered_providers(tmp_path):
     out = invoke("--offline", "--json", "auth", "status", plugins=(alpha,))
     entry = next(p for p in json.loads(out.stdout)["providers"] if p["name"] == "alpha")
     assert entry["check"] is None
+
+
+def test_config_source_priority_decides_which_duplicate_offer_stays(tmp_path):
+    def provider(name):
+        found = part("X9", "Acme", offer("Arrow", "AR-X9", [(1, "0.10")], source=name))
+        return spec(name, [found])[0]
+
+    alpha, beta = provider("alpha"), provider("beta")
+    for order, kept in ((["beta", "alpha"], "beta"), (["alpha", "beta"], "alpha")):
+        (tmp_path / "opencircuit.toml").write_text(
+            f"[defaults]\nsource_priority = {json.dumps(order)}\n"
+        )
+        out = invoke("--providers", "alpha,beta", "--json", "price", "X9", plugins=(alpha, beta))
+        offers = json.loads(out.stdout)["results"][0]["parts"][0]["offers"]
+        assert [o["source"] for o in offers] == [kept]

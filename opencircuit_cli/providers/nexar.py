@@ -1,0 +1,813 @@
+"""Nexar (Octopart) supply API: batched `supMultiMatch` lookups and `supSearch` / `supSearchMpn`.
+
+Request code (`NexarProvider`) and pure parse functions (`parse_multi_match`, `parse_search`,
+`parse_part`, `parse_prices`, `parse_errors`) are kept apart so the parsers can be tested on the
+recorded answers.
+
+What Nexar does that shapes this module:
+
+* It is an aggregator: one part carries offers of dozens of sellers. Each becomes an `Offer` with
+  `source="nexar"` and `distributor=<seller>`; `dedupe.py` drops those a direct provider also
+  answered (`[defaults] source_priority`).
+* It bills by parts *returned*, against a small monthly allowance. Hence: up to `batch_size`
+  queries per request, each asking for at most `parts_per_query` parts (never more than Nexar's
+  100 parts per request), identical queries sent once per run, answers cached like any other POST
+  (the bearer token is not part of the cache key), and once Nexar says the part limit is spent it
+  is switched off for the rest of the run instead of being asked again for every batch.
+* Errors come as GraphQL `errors[]`, on HTTP 200 or 500, and such a body is evicted from the cache.
+* Prices are JSON numbers: the body is decoded with `parse_float=Decimal`, never via float.
+* The access token (client credentials, about 24 h) is requested with httpx through
+  `oauth.request_token` (never cached) and kept with its expiry by `deps.tokens` (the keyring).
+  A token that has expired is still sent once: the request may be answered from the cache, which
+  needs no token, and if it reaches Nexar the rejection renews the token (once) and retries. So a
+  cached or `--offline` run never asks for a token.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from opencircuit_cli.errors import (
+    AuthError,
+    HttpStatusError,
+    ProviderError,
+    QuotaExceededError,
+)
+from opencircuit_cli.matching import (
+    canonical_manufacturer,
+    match_parts,
+    normalize_mpn,
+    same_manufacturer,
+)
+from opencircuit_cli.models import Offer, Part, PartQuery, PriceBreak
+from opencircuit_cli.providers import nexar_query
+from opencircuit_cli.providers.base import CheckResult, ProviderDeps, SearchOptions
+from opencircuit_cli.settings import NexarSettings
+
+if TYPE_CHECKING:
+    import requests
+
+    from opencircuit_cli.http.client import ProviderHttp
+    from opencircuit_cli.oauth import OAuthToken
+
+PROVIDER_NAME = "nexar"
+DEFAULT_BASE_URL = "https://api.nexar.com/graphql"
+DEFAULT_TOKEN_URL = "https://identity.nexar.com/connect/token"
+SCOPE = "supply.domain"
+
+#: Nexar's ceiling on parts in one request (sum of the queries' `limit`s).
+MAX_PARTS_PER_REQUEST = 100
+#: `limit` and `start` bounds of supSearch / supSearchMpn ("limit must be between 0 and 100").
+MAX_SEARCH_LIMIT = 100
+MAX_SEARCH_START = 1000
+#: Octopart's inventoryLevel codes: -1 non-stocked (nothing on the shelf); -2 "in stock, quantity
+#: not given", -3 unknown, -4 RFQ (all: unknown).
+NON_STOCKED = -1
+
+AUTH_HINT = (
+    "Set NEXAR_CLIENT_ID and NEXAR_CLIENT_SECRET in the environment, or run "
+    "`opencircuit auth login nexar`. Applications and their credentials are at nexar.com."
+)
+QUOTA_HINT = (
+    "Nexar bills by parts returned and the plan's part limit is used up: Nexar is switched off "
+    "for the rest of this run and the other providers carry on. Cached answers still work "
+    "(--offline); wait for the monthly reset or upgrade the plan, or leave nexar out "
+    "(--providers)."
+)
+BUG_HINT = "This is a bug in opencircuit; please report it with the message above."
+
+_LIFECYCLES = {
+    "production": "active",
+    "new": "new",
+    "nrnd": "nrnd",
+    "eol": "eol",
+    "obsolete": "obsolete",
+}
+_AUTH_CODES = frozenset({"authinvalidtoken", "auth_not_authorized", "auth_not_authenticated"})
+_AUTH_TEXT = ("token validation failed", "not authorized", "not authenticated", "access token")
+_QUOTA_TEXT = ("part limit", "exceeded your", "upgrade your plan")
+_ARGUMENT_TEXT = ("must be between", "invalid value", "expected type", "unknown argument")
+MEDIAN_PRICE_SPEC = "Median price (1000 pcs)"
+
+
+class NexarFormatError(ValueError):
+    """A Nexar answer whose shape is not what the parser knows."""
+
+
+class NexarRequestError(ProviderError):
+    """Nexar refused the request's arguments: a bug in the request code, not the user's fault."""
+
+    kind = "internal"
+
+
+# -- decoding and errors -----------------------------------------------------------------------
+
+
+def decode(content: bytes) -> Any:
+    """JSON with every non-integer number as Decimal (prices must never pass through float)."""
+    return json.loads(content, parse_float=Decimal)
+
+
+@dataclass(frozen=True)
+class NexarErrorInfo:
+    """One entry of a GraphQL `errors[]`."""
+
+    message: str
+    code: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """ "auth", "quota", "arguments" or "other"."""
+        text = self.message.lower()
+        if (self.code or "").lower() in _AUTH_CODES or any(t in text for t in _AUTH_TEXT):
+            return "auth"
+        if any(t in text for t in _QUOTA_TEXT):
+            return "quota"
+        if any(t in text for t in _ARGUMENT_TEXT):
+            return "arguments"
+        return "other"
+
+
+def parse_errors(body: Any) -> list[NexarErrorInfo]:
+    """The GraphQL `errors[]` of an answer (empty when there are none)."""
+    if not isinstance(body, Mapping):
+        return []
+    found: list[NexarErrorInfo] = []
+    for raw in body.get("errors") or ():
+        if not isinstance(raw, Mapping):
+            continue
+        extensions = raw.get("extensions")
+        code = extensions.get("code") if isinstance(extensions, Mapping) else None
+        message = _text(raw.get("message")) or _text(code) or "unknown error"
+        found.append(NexarErrorInfo(message, _text(code)))
+    return found
+
+
+# -- parts -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """One element of `supMultiMatch`: the query it answers (`reference`), hits, parts."""
+
+    reference: str
+    hits: int
+    parts: tuple[Part, ...]
+
+
+def parse_multi_match(
+    body: Mapping[str, Any], fetched_at: datetime, *, currency: str = "USD"
+) -> dict[str, MatchResult]:
+    """`data.supMultiMatch[]` by reference."""
+    items = _data(body).get("supMultiMatch")
+    if items is None:
+        return {}
+    if not isinstance(items, list):
+        raise NexarFormatError("supMultiMatch is not a list")
+    results: dict[str, MatchResult] = {}
+    for item in items:
+        result = parse_match(item, fetched_at, currency=currency)
+        results[result.reference] = result
+    return results
+
+
+def parse_match(item: Any, fetched_at: datetime, *, currency: str = "USD") -> MatchResult:
+    """One `supMultiMatch[]` element (what the recorded `mpn_*.json` files hold)."""
+    if not isinstance(item, Mapping):
+        raise NexarFormatError("a supMultiMatch element is not an object")
+    raw_parts = item.get("parts") or []
+    if not isinstance(raw_parts, list):
+        raise NexarFormatError("supMultiMatch[].parts is not a list")
+    parts = tuple(
+        parse_part(raw, fetched_at, currency=currency)
+        for raw in raw_parts
+        if isinstance(raw, Mapping) and _text(raw.get("mpn"))
+    )
+    return MatchResult(_text(item.get("reference")) or "", _int(item.get("hits")) or 0, parts)
+
+
+def parse_search(
+    body: Mapping[str, Any], field: str, fetched_at: datetime, *, currency: str = "USD"
+) -> tuple[int, list[Part]]:
+    """(hits, parts) of a `supSearch` / `supSearchMpn` answer."""
+    result = _data(body).get(field)
+    if result is None:
+        return 0, []
+    if not isinstance(result, Mapping):
+        raise NexarFormatError(f"{field} is not an object")
+    parts = [
+        parse_part(entry["part"], fetched_at, currency=currency)
+        for entry in result.get("results") or ()
+        if isinstance(entry, Mapping)
+        and isinstance(entry.get("part"), Mapping)
+        and _text(entry["part"].get("mpn"))
+    ]
+    return _int(result.get("hits")) or 0, parts
+
+
+def count_parts(body: Any) -> int:
+    """Parts in an answer: what Nexar bills for it."""
+    data = _data(body) if isinstance(body, Mapping) else {}
+    count = 0
+    for item in data.get("supMultiMatch") or ():
+        if isinstance(item, Mapping):
+            count += len(item.get("parts") or ())
+    for field in ("supSearch", "supSearchMpn"):
+        result = data.get(field)
+        if isinstance(result, Mapping):
+            count += len(result.get("results") or ())
+    return count
+
+
+def parse_part(raw: Mapping[str, Any], fetched_at: datetime, *, currency: str = "USD") -> Part:
+    """One `SupPart` with an offer per seller offer."""
+    mpn = _text(raw.get("mpn"))
+    if not mpn:
+        raise NexarFormatError("a part has no mpn")
+    manufacturer = raw.get("manufacturer")
+    specs, lifecycle_text, rohs = _specs(raw)
+    datasheet = raw.get("bestDatasheet")
+    part_url = _text(raw.get("octopartUrl"))
+    offers: list[Offer] = []
+    for seller in raw.get("sellers") or ():
+        if not isinstance(seller, Mapping):
+            continue
+        company = seller.get("company")
+        name = _text(company.get("name")) if isinstance(company, Mapping) else None
+        if not name:
+            continue
+        authorized = seller.get("isAuthorized")
+        for raw_offer in seller.get("offers") or ():
+            if isinstance(raw_offer, Mapping):
+                offers.append(
+                    parse_offer(
+                        raw_offer,
+                        name,
+                        fetched_at,
+                        currency=currency,
+                        authorized=authorized if isinstance(authorized, bool) else None,
+                        fallback_url=part_url,
+                    )
+                )
+    return Part(
+        mpn=mpn,
+        manufacturer=_text(manufacturer.get("name")) if isinstance(manufacturer, Mapping) else None,
+        description=_text(raw.get("shortDescription")),
+        datasheet_url=_text(datasheet.get("url")) if isinstance(datasheet, Mapping) else None,
+        lifecycle=parse_lifecycle(lifecycle_text),
+        lifecycle_text=lifecycle_text,
+        specs=MappingProxyType(specs),
+        offers=tuple(offers),
+        rohs=rohs,
+    )
+
+
+def parse_offer(
+    raw: Mapping[str, Any],
+    distributor: str,
+    fetched_at: datetime,
+    *,
+    currency: str = "USD",
+    authorized: bool | None = None,
+    fallback_url: str | None = None,
+) -> Offer:
+    """One seller offer. Missing `moq` / `orderMultiple` mean 1; missing lead time: unknown."""
+    breaks, offer_currency = parse_prices(raw.get("prices"), currency)
+    return Offer(
+        source=PROVIDER_NAME,
+        distributor=distributor,
+        sku=_text(raw.get("sku")) or "",
+        currency=offer_currency,
+        price_breaks=breaks,
+        packaging=_text(raw.get("packaging")),
+        stock=parse_stock(raw.get("inventoryLevel")),
+        moq=max(_int(raw.get("moq")) or 1, 1),
+        order_multiple=max(_int(raw.get("orderMultiple")) or 1, 1),
+        lead_time_days=_int(raw.get("factoryLeadDays")),
+        url=_text(raw.get("clickUrl")) or fallback_url,
+        fetched_at=fetched_at,
+        authorized=authorized,
+    )
+
+
+def parse_prices(raw_prices: Any, currency: str) -> tuple[tuple[PriceBreak, ...], str]:
+    """(breaks ascending by quantity, their currency) of one offer.
+
+    Sellers may list the same breaks in several currencies (CoreStaff: JPY and USD; RS: USD and
+    GBP), so ONE currency is picked: the requested one if the seller has it, else the first one
+    listed. When Nexar converted every chosen break into the requested currency
+    (`convertedPrice`/`convertedCurrency`), the converted prices are used and the offer's
+    currency says so; else the seller's own prices in the seller's currency. Breaks without a
+    currency, a quantity or a positive price are left out.
+    """
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for raw in raw_prices or ():
+        if not isinstance(raw, Mapping):
+            continue
+        code = (_text(raw.get("currency")) or "").upper()
+        if code and (_int(raw.get("quantity")) or 0) > 0 and _decimal(raw.get("price")):
+            groups.setdefault(code, []).append(raw)
+    if not groups:
+        return (), currency
+    native = currency if currency in groups else next(iter(groups))
+    chosen = groups[native]
+    converted = all(
+        (_text(p.get("convertedCurrency")) or "").upper() == currency
+        and _decimal(p.get("convertedPrice"))
+        for p in chosen
+    )
+    breaks: dict[int, Decimal] = {}
+    for point in chosen:
+        amount = _decimal(point.get("convertedPrice" if converted else "price"))
+        quantity = _int(point.get("quantity"))
+        if amount and quantity:
+            breaks.setdefault(quantity, amount)
+    ordered = tuple(PriceBreak(q, breaks[q]) for q in sorted(breaks))
+    return ordered, currency if converted else native
+
+
+def parse_stock(level: Any) -> int | None:
+    """inventoryLevel: units on the shelf; -1 (non-stocked) is 0; other codes are unknown."""
+    value = _int(level)
+    if value is None:
+        return None
+    if value >= 0:
+        return value
+    return 0 if value == NON_STOCKED else None
+
+
+def parse_lifecycle(text: str | None) -> str:
+    """Nexar's `lifecyclestatus` ("Production (Last Updated: 2 years ago)") -> LIFECYCLES."""
+    if not text:
+        return "unknown"
+    first = text.strip().split(" ", 1)[0].strip("(),").lower()
+    return _LIFECYCLES.get(first, "unknown")
+
+
+def _specs(raw: Mapping[str, Any]) -> tuple[dict[str, str], str | None, str | None]:
+    """(specs by attribute name, lifecycle text, RoHS text); the median price as a spec too."""
+    specs: dict[str, str] = {}
+    lifecycle: str | None = None
+    rohs: str | None = None
+    for item in raw.get("specs") or ():
+        if not isinstance(item, Mapping):
+            continue
+        attribute = item.get("attribute")
+        attribute = attribute if isinstance(attribute, Mapping) else {}
+        short = (_text(attribute.get("shortname")) or "").lower()
+        name = _text(attribute.get("name")) or _text(attribute.get("shortname"))
+        value = _text(item.get("displayValue"))
+        if not name or not value:
+            continue
+        if short == "lifecyclestatus":
+            lifecycle = value
+        elif short == "rohs":
+            rohs = value
+        specs[name] = f"{specs[name]}, {value}" if name in specs else value
+    median = raw.get("medianPrice1000")
+    if isinstance(median, Mapping) and _decimal(median.get("price")):
+        code = _text(median.get("currency")) or ""
+        specs[MEDIAN_PRICE_SPEC] = f"{_decimal(median.get('price'))} {code}".strip()
+    return specs, lifecycle, rohs
+
+
+def _data(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    data = body.get("data")
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise NexarFormatError("data is not an object")
+    return data
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """A positive amount; floats (if a caller decoded without parse_float) go through str."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() and amount > 0 else None
+
+
+def _int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+# -- request building (pure) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchTerm:
+    """One `SupPartMatchQuery` to send; `key` dedupes identical queries within a run."""
+
+    key: tuple[str, str, str]
+    field: str  # "mpn", or "mpnOrSku" for a BOM line that only names a distributor SKU
+    text: str
+    manufacturer: str | None
+
+    def variables(self, reference: str, limit: int) -> dict[str, Any]:
+        query: dict[str, Any] = {self.field: self.text}
+        if self.manufacturer:
+            query["manufacturer"] = self.manufacturer
+        query.update(reference=reference, limit=limit, start=0)
+        return query
+
+
+def match_term(query: PartQuery) -> MatchTerm | None:
+    """What to ask Nexar for a query: its MPN (with the maker when known)."""
+    text = (query.mpn or "").strip()
+    if not text:
+        return None
+    sku_only = bool(query.sku) and normalize_mpn(query.sku or "") == normalize_mpn(text)
+    field = "mpnOrSku" if sku_only else "mpn"
+    maker = (query.manufacturer or "").strip() or None
+    folded = (canonical_manufacturer(maker) or "").lower()
+    return MatchTerm((field, normalize_mpn(text), folded), field, text, maker)
+
+
+def multi_match_variables(
+    terms: Sequence[MatchTerm], *, limit: int, country: str, currency: str, authorized_only: bool
+) -> dict[str, Any]:
+    """Variables of `MULTI_MATCH`; the queries' references are their positions ("q0", ...)."""
+    return {
+        "queries": [term.variables(f"q{i}", limit) for i, term in enumerate(terms)],
+        "country": country,
+        "currency": currency,
+        "authorizedOnly": authorized_only,
+    }
+
+
+def search_filters(options: SearchOptions) -> dict[str, list[str]] | None:
+    """Nexar `filters`: parametric `name=value` passed through (attribute shortnames), and the
+    maker as `manufacturer_id` (which also takes a company name)."""
+    filters = {name.strip(): [str(value).strip()] for name, value in options.filters.items()}
+    if options.manufacturer:
+        filters["manufacturer_id"] = [options.manufacturer.strip()]
+    return filters or None
+
+
+def batch_size(settings: NexarSettings) -> int:
+    """Queries per request: the configured size within Nexar's 100 parts per request."""
+    per_query = max(1, settings.parts_per_query)
+    return max(1, min(settings.batch_size, MAX_PARTS_PER_REQUEST // per_query))
+
+
+def _chunks(items: Sequence[MatchTerm], size: int) -> Iterator[Sequence[MatchTerm]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- provider ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NexarUsage:
+    """What this provider instance cost: requests that reached Nexar and parts it billed."""
+
+    requests: int
+    cached: int
+    parts_billed: int
+
+
+class NexarProvider:
+    """The Nexar provider. Thread-safe: worker threads may call `lookup` concurrently."""
+
+    name = PROVIDER_NAME
+
+    def __init__(self, deps: ProviderDeps) -> None:
+        if deps.http is None or not isinstance(deps.settings, NexarSettings):
+            raise TypeError("NexarProvider needs NexarSettings and an HTTP client")
+        self._deps = deps
+        self._settings: NexarSettings = deps.settings
+        self._http: ProviderHttp = deps.http
+        self._url = deps.settings.base_url or DEFAULT_BASE_URL
+        self._token_url = deps.settings.token_url or DEFAULT_TOKEN_URL
+        self._lock = threading.Lock()
+        self._token_lock = threading.Lock()
+        # Term key -> its parts; a Future so concurrent askers wait for one fetch.
+        self._memo: dict[tuple[str, str, str], Future[tuple[Part, ...]]] = {}
+        self._token: OAuthToken | None = None
+        self._token_is_new = False  # obtained by this instance (so not expired)
+        self._switched_off: ProviderError | None = None
+        self._requests = 0
+        self._cached = 0
+        self._billed = 0
+
+    @property
+    def usage(self) -> NexarUsage:
+        with self._lock:
+            return NexarUsage(self._requests, self._cached, self._billed)
+
+    # -- Provider protocol ---------------------------------------------------------------------
+
+    def lookup(self, queries: Sequence[PartQuery]) -> dict[PartQuery, list[Part]]:
+        """Exact MPN lookups, `batch_size` queries per request, each query once per run."""
+        terms = {query: match_term(query) for query in queries}
+        unique: dict[tuple[str, str, str], MatchTerm] = {}
+        for term in terms.values():
+            if term is not None:
+                unique.setdefault(term.key, term)
+        found = self._parts_for(list(unique.values()))
+        answers: dict[PartQuery, list[Part]] = {}
+        for query, term in terms.items():
+            parts = found[term.key] if term is not None else ()
+            if term is not None and term.field == "mpnOrSku":
+                answers[query] = list(parts)  # matched by SKU: the MPN is not the query's text
+            else:
+                answers[query] = list(match_parts(query, parts).parts)
+        return answers
+
+    def search(self, query: str, options: SearchOptions) -> list[Part]:
+        """`supSearch` (keyword) or, with `exact`, `supSearchMpn`; pages of at most 100."""
+        text = query.strip()
+        if options.limit <= 0 or not text:
+            return []
+        field = "supSearchMpn" if options.exact else "supSearch"
+        document = nexar_query.SEARCH_MPN if options.exact else nexar_query.SEARCH
+        filters = search_filters(options)
+        collected: list[Part] = []
+        start = 0
+        while len(collected) < options.limit and start <= MAX_SEARCH_START:
+            limit = min(MAX_SEARCH_LIMIT, options.limit - len(collected))
+            variables = {
+                "q": text,
+                "start": start,
+                "limit": limit,
+                "filters": filters,
+                "inStockOnly": options.in_stock,
+                "country": self._deps.country,
+                "currency": self._deps.currency,
+                "authorizedOnly": self._settings.authorized_only,
+            }
+            body, fetched_at = self._post(document, variables)
+            try:
+                hits, page = parse_search(body, field, fetched_at, currency=self._deps.currency)
+            except NexarFormatError as exc:
+                raise ProviderError(PROVIDER_NAME, f"unexpected answer: {exc}") from None
+            collected.extend(page)
+            start += limit
+            if not page or start >= hits:
+                break
+        if options.manufacturer:
+            collected = [
+                p for p in collected if same_manufacturer(p.manufacturer, options.manufacturer)
+            ]
+        if options.in_stock:
+            collected = [p for p in collected if any((o.stock or 0) > 0 for o in p.offers)]
+        return collected[: options.limit]
+
+    def check(self) -> CheckResult:
+        """A search asking for 0 parts (nothing billed), always sent to Nexar."""
+        try:
+            body, _ = self._post(nexar_query.CHECK, {}, fresh=True)
+        except AuthError as exc:
+            return CheckResult(False, exc.message)
+        except ProviderError as exc:
+            return CheckResult(False, str(exc))
+        result = _data(body).get("supSearchMpn") or {}
+        hits = result.get("hits") if isinstance(result, Mapping) else None
+        found = f"; a test search found {hits} parts" if hits is not None else ""
+        return CheckResult(True, f"Nexar accepted the client credentials{found}")
+
+    # -- lookup internals ------------------------------------------------------------------------
+
+    def _parts_for(
+        self, terms: Sequence[MatchTerm]
+    ) -> dict[tuple[str, str, str], tuple[Part, ...]]:
+        futures: dict[tuple[str, str, str], Future[tuple[Part, ...]]] = {}
+        claimed: list[MatchTerm] = []
+        with self._lock:
+            for term in terms:
+                future = self._memo.get(term.key)
+                if future is None:
+                    future = Future()
+                    self._memo[term.key] = future
+                    claimed.append(term)
+                futures[term.key] = future
+        try:
+            for batch in _chunks(claimed, batch_size(self._settings)):
+                for key, parts in self._fetch_batch(batch).items():
+                    futures[key].set_result(parts)
+        except BaseException as exc:
+            with self._lock:  # a failed fetch is not remembered: later calls retry
+                for term in claimed:
+                    future = futures[term.key]
+                    if not future.done():
+                        self._memo.pop(term.key, None)
+                        future.set_exception(exc)
+            raise
+        return {key: future.result() for key, future in futures.items()}
+
+    def _fetch_batch(
+        self, batch: Sequence[MatchTerm]
+    ) -> dict[tuple[str, str, str], tuple[Part, ...]]:
+        variables = multi_match_variables(
+            batch,
+            limit=max(1, min(self._settings.parts_per_query, MAX_PARTS_PER_REQUEST)),
+            country=self._deps.country,
+            currency=self._deps.currency,
+            authorized_only=self._settings.authorized_only,
+        )
+        body, fetched_at = self._post(nexar_query.MULTI_MATCH, variables)
+        try:
+            results = parse_multi_match(body, fetched_at, currency=self._deps.currency)
+        except NexarFormatError as exc:
+            raise ProviderError(PROVIDER_NAME, f"unexpected answer: {exc}") from None
+        empty = MatchResult("", 0, ())
+        return {term.key: results.get(f"q{i}", empty).parts for i, term in enumerate(batch)}
+
+    # -- HTTP ------------------------------------------------------------------------------------
+
+    def _post(
+        self, document: str, variables: Mapping[str, Any], *, fresh: bool = False
+    ) -> tuple[Mapping[str, Any], datetime]:
+        """POST a GraphQL document; (decoded answer, when it was fetched).
+
+        An answer with `errors[]` is evicted from the cache and raised; a rejected token is
+        renewed once and the request sent again.
+        """
+        with self._lock:
+            if self._switched_off is not None:
+                raise self._switched_off
+        payload = {"query": document, "variables": dict(variables)}
+        token = self._current_token()
+        renewed = False
+        while True:
+            response = self._send(payload, token)
+            if fresh and getattr(response, "from_cache", False):
+                self._http.evict(response)
+                response = self._send(payload, token)
+            body = self._decode(response)
+            errors = parse_errors(body)
+            status = response.status_code
+            from_cache = bool(getattr(response, "from_cache", False))
+            if not errors and status < 400:
+                self._count(from_cache, count_parts(body))
+                return body, _fetched_at(response)
+            self._http.evict(response)
+            self._count(from_cache, 0)
+            if status in (401, 403) or any(e.kind == "auth" for e in errors):
+                if renewed:
+                    raise AuthError(
+                        "Nexar rejected the access token obtained with the configured client "
+                        f"credentials: {_said(errors, status)}",
+                        provider=PROVIDER_NAME,
+                        hint=AUTH_HINT,
+                    )
+                token = self._current_token(renew=True)
+                renewed = True
+                continue
+            self._raise_for(errors, status)
+
+    def _raise_for(self, errors: Sequence[NexarErrorInfo], status: int) -> None:
+        said = _said(errors, status)
+        if any(e.kind == "quota" for e in errors):
+            error = QuotaExceededError(
+                PROVIDER_NAME, f"Nexar's part limit is used up ({said})", hint=QUOTA_HINT
+            )
+            with self._lock:
+                self._switched_off = error
+            raise error
+        if status == 400 or any(e.kind == "arguments" for e in errors):
+            # GraphQL validation errors (unknown field, bad argument) come as HTTP 400.
+            raise NexarRequestError(
+                PROVIDER_NAME, f"Nexar refused the request's arguments: {said}", hint=BUG_HINT
+            )
+        if errors:
+            raise ProviderError(PROVIDER_NAME, f"Nexar answered with an error: {said}")
+        raise HttpStatusError(
+            PROVIDER_NAME,
+            status,
+            f"HTTP {status} {_reason(status)}".rstrip(),
+            hint="Nexar could not answer this request; try again later or use --offline.",
+        )
+
+    def _count(self, from_cache: bool, parts: int) -> None:
+        with self._lock:
+            if from_cache:
+                self._cached += 1
+            else:
+                self._requests += 1
+                self._billed += parts
+
+    def _send(self, payload: Mapping[str, Any], token: OAuthToken) -> requests.Response:
+        return self._http.request(
+            "POST",
+            self._url,
+            json=payload,
+            headers={
+                "Accept": "application/json",
+                "Authorization": f"{token.token_type or 'Bearer'} {token.access_token}",
+            },
+        )
+
+    def _decode(self, response: requests.Response) -> Mapping[str, Any]:
+        try:
+            body = decode(response.content)
+        except (ValueError, UnicodeDecodeError):
+            self._http.evict(response)
+            if response.status_code in (401, 403):
+                return {}
+            raise ProviderError(
+                PROVIDER_NAME,
+                f"the answer from Nexar was not valid JSON (HTTP {response.status_code}, "
+                f"{len(response.content)} bytes; truncated or an error page)",
+                hint="Try again later; if it persists, check providers.nexar.base_url.",
+            ) from None
+        if not isinstance(body, Mapping):
+            self._http.evict(response)
+            raise ProviderError(PROVIDER_NAME, "the Nexar answer is not a JSON object")
+        return body
+
+    # -- token -----------------------------------------------------------------------------------
+
+    def _current_token(self, *, renew: bool = False) -> OAuthToken:
+        """The token to send: this run's, the stored one (even expired: see the module
+        docstring), or a new one when there is none or `renew` is asked."""
+        import time
+
+        tokens = self._deps.tokens
+        with self._token_lock:
+            if not renew:
+                if self._token is not None and (
+                    self._token_is_new or self._token.usable(time.time())
+                ):
+                    return self._token
+                stored = tokens.load(PROVIDER_NAME) if tokens is not None else None
+                if stored is not None and stored.access_token:
+                    self._token = stored
+                    return stored
+            token = self._request_token()
+            if tokens is not None:
+                tokens.save(PROVIDER_NAME, token)
+            self._token = token
+            self._token_is_new = True
+            return token
+
+    def _request_token(self) -> OAuthToken:
+        from opencircuit_cli.oauth import request_token
+
+        client_id = self._deps.secret("client_id")
+        client_secret = self._deps.secret("client_secret")
+        missing = [s.field for s in (client_id, client_secret) if not s.value]
+        if missing:
+            raise AuthError(
+                f"no Nexar {' and '.join(missing)} is configured (providers.nexar, the "
+                "environment and the OS keyring are empty)",
+                provider=PROVIDER_NAME,
+                hint=AUTH_HINT,
+            )
+        return request_token(
+            PROVIDER_NAME,
+            self._token_url,
+            {
+                "grant_type": "client_credentials",
+                "client_id": client_id.value or "",
+                "client_secret": client_secret.value or "",
+                "scope": SCOPE,
+            },
+        )
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _said(errors: Sequence[NexarErrorInfo], status: int) -> str:
+    if errors:
+        return "; ".join(dict.fromkeys(e.message for e in errors))
+    return f"HTTP {status}"
+
+
+def _fetched_at(response: requests.Response) -> datetime:
+    created = getattr(response, "created_at", None)
+    if isinstance(created, datetime):
+        return created if created.tzinfo else created.replace(tzinfo=UTC)
+    return datetime.now(UTC)
