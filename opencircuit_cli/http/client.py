@@ -33,7 +33,13 @@ from .policy import CacheMode, HttpPolicy, ProviderLimits
 from .quota import QuotaLedger, QuotaLevel, QuotaState
 from .ratelimit import TokenBucket
 from .redact import Redactor
-from .retry import RETRY_STATUSES, backoff_delay, parse_rate_limit_reset, parse_retry_after
+from .retry import (
+    RETRY_STATUSES,
+    backoff_delay,
+    parse_quota_used,
+    parse_rate_limit_reset,
+    parse_retry_after,
+)
 from .stats import RunStats
 
 if TYPE_CHECKING:
@@ -421,6 +427,9 @@ class ProviderHttp:
         reset = parse_rate_limit_reset(response.headers, client.now())
         if reset is not None and 0 < reset <= client.policy.max_retry_after:
             self._state.limiter.pause_until(client.clock() + reset)
+        used = parse_quota_used(response.headers)
+        if used is not None and client.ledger is not None:
+            client.ledger.observe_used(self.name, used)
 
     def _backoff(self, attempt: int) -> float:
         policy = self._client.policy

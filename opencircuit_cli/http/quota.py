@@ -232,6 +232,18 @@ class QuotaLedger:
             self._increment(connection, provider, day)
             return self._used(connection, provider, day)
 
+    def observe_used(self, provider: str, used: int) -> int:
+        """The provider itself says `used` calls are spent today (X-RateLimit headers): never
+        count fewer than that, so runs from other machines on the same key are seen too."""
+        day, _ = self._today()
+        with self._write() as connection:
+            connection.execute(
+                "INSERT INTO calls (provider, day, count) VALUES (?, ?, ?) "
+                "ON CONFLICT (provider, day) DO UPDATE SET count = MAX(count, excluded.count)",
+                (provider, day, max(0, int(used))),
+            )
+            return self._used(connection, provider, day)
+
     def reserve_call(self, limits: ProviderLimits) -> Reservation:
         """Atomically: refuse if today's quota is spent, else count the call.
 

@@ -47,6 +47,17 @@ def parse_retry_after(header_value: str | None, now: datetime) -> float | None:
     return _seconds_until_http_date(value, now)
 
 
+def parse_quota_used(headers: Mapping[str, str]) -> int | None:
+    """Calls spent in the provider's quota window: `X-RateLimit-Limit` minus `-Remaining`
+    (DigiKey's daily allowance). None when either is missing or not a number."""
+    try:
+        limit = int(float(headers["X-RateLimit-Limit"]))
+        remaining = int(float(headers["X-RateLimit-Remaining"]))
+    except (KeyError, ValueError):
+        return None
+    return max(0, limit - remaining) if limit > 0 else None
+
+
 def parse_rate_limit_reset(headers: Mapping[str, str], now: datetime) -> float | None:
     """Seconds until the window resets when `X-RateLimit-Remaining` says nothing is left.
 

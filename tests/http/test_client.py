@@ -487,3 +487,15 @@ def test_expired_quota_day_resets(local_server: LocalServer, make_client: MakeCl
         provider.request("GET", local_server.url("/b"))
     moment[0] += timedelta(minutes=2)
     assert provider.request("GET", local_server.url("/b")).status_code == 200
+
+
+def test_provider_quota_headers_feed_the_ledger(make_client, local_server):
+    from tests.support.server import Reply
+
+    local_server.script(
+        "/dk", Reply(200, headers={"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "380"})
+    )
+    harness = make_client()
+    http = harness.client.for_provider(limits("digikey"))
+    http.request("GET", local_server.url("/dk"))
+    assert harness.ledger.used_today("digikey") == 620  # the provider's count, not our 1
