@@ -228,6 +228,30 @@ class ProviderHttp:
             breaker.record_success()
         return response
 
+    def is_cached(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Would `request` with these arguments be answered from the cache (in this mode)?
+
+        Lets a provider skip work only the network needs, such as fetching an OAuth token.
+        Counts nothing and sends nothing.
+        """
+        client = self._client
+        if not client.cached or client.mode not in (CacheMode.NORMAL, CacheMode.OFFLINE):
+            return False
+        request_headers = {"User-Agent": client.policy.user_agent, **(headers or {})}
+        return (
+            self._lookup(_Call(method.upper(), url, params, json, data, request_headers))
+            is not None
+        )
+
     def evict(self, response: requests.Response) -> bool:
         """Remove a response from the cache, e.g. an HTTP 200 whose body reports an error.
 

@@ -215,6 +215,21 @@ def test_cached_answers_need_no_request_and_no_token(make_nexar, local_server, m
     assert again.provider.usage.requests == 0 and again.provider.usage.parts_billed == 0
 
 
+def test_without_any_stored_token_a_cached_run_asks_for_none(make_nexar, local_server):
+    """No keyring (CI): nothing stored between runs, yet cached and offline runs fetch no token."""
+    local_server.script(TOKEN, token_reply())
+    script_answers(local_server, [["ERJ-3EKF1001V"]])
+    queries = [PartQuery("ERJ-3EKF1001V")]
+    first = make_nexar().provider.lookup(queries)
+    assert first[queries[0]]
+    local_server.clear_log()
+    for mode in (CacheMode.NORMAL, CacheMode.OFFLINE):
+        rig = make_nexar(mode=mode)
+        rig.tokens.clear("nexar")  # as if this were a new process without a keyring
+        assert rig.provider.lookup(queries)[queries[0]]
+    assert local_server.requests == []
+
+
 def test_expired_token_is_renewed_once(make_nexar, local_server, memory_keyring):
     memory_keyring.store[("opencircuit", "nexar.token")] = OAuthToken("tok-old", 1.0).to_json()
     local_server.script(TOKEN, token_reply("tok-new"))
