@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -251,6 +251,56 @@ class ProviderHttp:
             self._lookup(_Call(method.upper(), url, params, json, data, request_headers))
             is not None
         )
+
+    def remember(
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Store `body` as the cached answer to this request, as if the provider had sent it.
+
+        A batched API answers many parts at once; remembering each part's share under its own
+        one-part request lets a later run that asks a different mix of parts find it (see the
+        Mouser provider). Counts nothing and sends nothing; returns False when not caching.
+        """
+        import requests
+        from requests.structures import CaseInsensitiveDict
+        from urllib3 import HTTPResponse
+
+        client = self._client
+        cache = getattr(client.session, "cache", None)
+        if cache is None or client.mode is CacheMode.DISABLED:
+            return False
+        request_headers = {"User-Agent": client.policy.user_agent, **(headers or {})}
+        session: Any = client.session
+        prepared = session.prepare_request(
+            requests.Request(method.upper(), url, params=params, json=json, headers=request_headers)
+        )
+        response = requests.Response()
+        response.status_code = 200
+        response.reason = "OK"
+        response._content = body
+        response.encoding = "utf-8"
+        response.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
+        response.url = prepared.url or url
+        response.request = prepared
+        response.raw = HTTPResponse(
+            body=b"",
+            headers=dict(response.headers),
+            status=200,
+            reason="OK",
+            preload_content=False,
+            request_url=response.url,
+        )
+        key = cache.create_key(prepared, verify=bool(session.verify))
+        expires = client.now() + timedelta(seconds=self.limits.cache_ttl)
+        cache.save_response(response, cache_key=key, expires=expires)
+        return True
 
     def evict(self, response: requests.Response) -> bool:
         """Remove a response from the cache, e.g. an HTTP 200 whose body reports an error.

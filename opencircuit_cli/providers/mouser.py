@@ -501,7 +501,13 @@ class MouserProvider:
                     claimed.append(term)
                 futures[term.key] = future
         try:
-            for batch in _chunks(claimed, MAX_PART_NUMBERS_PER_REQUEST):
+            to_fetch = []
+            for term in claimed:  # parts remembered from earlier batches cost no request
+                if self._http.is_cached(**self._request_args(_partnumber_body([term]))):
+                    futures[term.key].set_result(self._fetch_batch([term])[term.key])
+                else:
+                    to_fetch.append(term)
+            for batch in _chunks(to_fetch, MAX_PART_NUMBERS_PER_REQUEST):
                 for key, parts in self._fetch_batch(batch).items():
                     futures[key].set_result(parts)
         except BaseException as exc:
@@ -524,17 +530,39 @@ class MouserProvider:
                     future.set_exception(exc)
 
     def _fetch_batch(self, batch: Sequence[_Term]) -> dict[str, tuple[Part, ...]]:
-        body = {
-            "SearchByPartRequest": {
-                "mouserPartNumber": "|".join(term.text for term in batch),
-                "partSearchOptions": "Exact",
-            }
-        }
-        document, fetched_at = self._post(PARTNUMBER_PATH, body)
+        document, fetched_at = self._post(PARTNUMBER_PATH, _partnumber_body(batch))
         parts = self._parse(document, fetched_at)
-        return {
+        found = {
             term.key: tuple(part for part in parts if part_answers(part, term.key))
             for term in batch
+        }
+        if len(batch) > 1:
+            self._remember_each(batch, document, fetched_at)
+        return found
+
+    def _remember_each(
+        self, batch: Sequence[_Term], document: Mapping[str, Any], fetched_at: datetime
+    ) -> None:
+        """Cache each part number's share of a batch answer under its own one-number request,
+        so a BOM that gains or loses a line re-asks only for what is new, and --offline can
+        answer any mix of part numbers seen before."""
+        raw_parts = list((document.get("SearchResults") or {}).get("Parts") or [])
+        for term in batch:
+            mine = [raw for raw in raw_parts if part_answers(parse_part(raw, fetched_at), term.key)]
+            answer = {"Errors": [], "SearchResults": {"NumberOfResult": len(mine), "Parts": mine}}
+            self._http.remember(
+                body=json.dumps(answer).encode("utf-8"),
+                **self._request_args(_partnumber_body([term])),
+            )
+
+    def _request_args(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """How `_send` calls the HTTP layer for a part-number search, for cache probes."""
+        return {
+            "method": "POST",
+            "url": self._base_url + PARTNUMBER_PATH,
+            "params": {"apiKey": self._api_key().value},
+            "json": body,
+            "headers": {"Accept": "application/json"},
         }
 
     # -- keyword internals -----------------------------------------------------------------------
@@ -676,6 +704,15 @@ class MouserProvider:
             return parse_parts(document, fetched_at, default_currency=self._deps.currency)
         except MouserFormatError as exc:
             raise ProviderError(PROVIDER_NAME, f"unexpected answer from Mouser: {exc}") from None
+
+
+def _partnumber_body(terms: Sequence[_Term]) -> dict[str, Any]:
+    return {
+        "SearchByPartRequest": {
+            "mouserPartNumber": "|".join(term.text for term in terms),
+            "partSearchOptions": "Exact",
+        }
+    }
 
 
 def _keyword_body(keyword: str, records: int, start: int, options: str) -> dict[str, Any]:

@@ -442,3 +442,30 @@ def test_check_reports_an_unreachable_server(make_mouser):
     result = rig.provider.check()
     assert not result.ok
     assert "mouser" in result.message
+
+
+def test_an_edited_bom_re_asks_only_for_the_new_part_numbers(make_mouser):
+    """Each part number's share of a batch is cached on its own: inserting one line into a BOM
+    shifts every later batch, yet the next run sends one request, for the new number only."""
+    from opencircuit_cli.http.policy import CacheMode
+    from tests.support.fake_mouser import FakeMouserServer
+
+    mpns = [f"MPN-{i:02d}" for i in range(25)]
+    with FakeMouserServer() as server:
+        first = make_mouser(server.base_url).provider.lookup([PartQuery(m) for m in mpns])
+        assert server.request_count == 3
+        edited = [*mpns[:5], "NEW-99", *mpns[5:]]
+        again = make_mouser(server.base_url).provider.lookup([PartQuery(m) for m in edited])
+        assert server.request_count == 4
+        assert server.requests[-1].body["SearchByPartRequest"]["mouserPartNumber"] == "NEW-99"
+
+        def offers(found):
+            return [(o.sku, o.price_breaks, o.stock) for p in found for o in p.offers]
+
+        for mpn in mpns:
+            assert offers(again[PartQuery(mpn)]) == offers(first[PartQuery(mpn)])
+            assert offers(again[PartQuery(mpn)])
+        offline = make_mouser(server.base_url, mode=CacheMode.OFFLINE).provider
+        subset = [PartQuery(m) for m in ("MPN-03", "NEW-99", "MPN-24")]
+        assert all(offline.lookup(subset)[q] for q in subset)
+        assert server.request_count == 4
