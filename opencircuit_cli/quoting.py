@@ -91,7 +91,7 @@ def build_quote(
         choice = choose_line(parts, needed, converter, options.rules, honoured)
         if choice.status == "unpriced" and failed:
             notes.append(f"not answered by {failed} (see errors)")
-        quote_lines.append(QuoteLine(line, needed, query, choice, tuple(notes)))
+        quote_lines.append(QuoteLine(line, needed, query, choice, tuple(notes), tuple(parts)))
     plan = plan_order([q.choice for q in quote_lines], costs, options.max_distributors)
     quote_lines = [replace(q, choice=c) for q, c in zip(quote_lines, plan.lines, strict=True)]
     return Quote(

@@ -39,10 +39,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from opencircuit_cli.models import Offer
 from opencircuit_cli.output.documents import money
 from opencircuit_cli.output.orders import order_files
 from opencircuit_cli.output.quote_doc import Totals, allocations, amounts, quote_totals
 from opencircuit_cli.pricing.choice import Allocation, Option
+from opencircuit_cli.pricing.quantity import OfferPrice, price_offer
 from opencircuit_cli.pricing.quote import Quote, QuoteLine
 
 FIRST_ROW = 5  # first table row of "Quote"
@@ -371,6 +373,54 @@ def _offer_rows(line: QuoteLine, options: Iterable[tuple[Option, bool]]) -> list
     return rows
 
 
+def _passed_over_rows(
+    line: QuoteLine, seen: set[tuple[str, str]], currency: str
+) -> list[list[Value]]:
+    """Offers of the line's parts that were not among the options, with the reason."""
+    rows = []
+    for part in line.candidates:
+        for offer in part.offers:
+            if (offer.distributor, offer.sku) in seen:
+                continue
+            seen.add((offer.distributor, offer.sku))
+            price = price_offer(offer, line.build_quantity)
+            breaks = " ".join(f"{b.quantity}:{money(b.unit_price)}" for b in offer.price_breaks)
+            rows.append(
+                [
+                    line.line.row,
+                    ", ".join(line.line.references),
+                    part.mpn,
+                    offer.distributor,
+                    offer.sku,
+                    offer.packaging,
+                    offer.stock,
+                    offer.moq,
+                    offer.order_multiple,
+                    offer.lead_time_days,
+                    offer.currency,
+                    breaks,
+                    price.order_quantity if price else None,
+                    price.unit_price if price else None,
+                    (price.fees or None) if price else None,
+                    price.extended if price else None,
+                    None,
+                    f"no: {passed_over_reason(offer, price, currency)}",
+                ]
+            )
+    return rows
+
+
+def passed_over_reason(offer: Offer, price: OfferPrice | None, currency: str) -> str:
+    """Why an offer was not an option for its line (pure)."""
+    if price is None:
+        return "no prices"
+    if offer.stock is not None and offer.stock < price.order_quantity:
+        return "not enough stock"
+    if offer.currency != currency:
+        return f"{offer.currency}: no rate to {currency}"
+    return "excluded by the rules (lead time, authorization) or a dearer duplicate"
+
+
 def _offer_row(line: QuoteLine, alloc: Allocation, chosen: bool) -> list[Value]:
     offer, price = alloc.offer, alloc.price
     breaks = " ".join(f"{b.quantity}:{money(b.unit_price)}" for b in offer.price_breaks)
@@ -397,8 +447,8 @@ def _offer_row(line: QuoteLine, alloc: Allocation, chosen: bool) -> list[Value]:
 
 
 def offers_sheet(quote: Quote) -> Sheet:
-    """Every offer the choice weighed for each line: the chosen allocations and the
-    alternatives (the Quote keeps no record of offers that could not supply the line)."""
+    """Every offer weighed for each line: the chosen allocations, the alternatives, then the
+    offers that were passed over with the reason ("no: not enough stock", ...)."""
     plain = "#,##0.00###"  # the offer's own currency: no symbol
     columns = (
         Column("BOM row", 8),
@@ -427,7 +477,10 @@ def offers_sheet(quote: Quote) -> Sheet:
         options = ([(option, True)] if option else []) + [
             (alt, False) for alt in line.choice.alternatives
         ]
-        sheet.rows += [("line", values) for values in _offer_rows(line, options)]
+        rows = _offer_rows(line, options)
+        seen = {(str(values[3]), str(values[4])) for values in rows}
+        rows += _passed_over_rows(line, seen, quote.currency)
+        sheet.rows += [("line", values) for values in rows]
     sheet.filter_rows = (1, max(len(sheet.rows), 2))
     return sheet
 

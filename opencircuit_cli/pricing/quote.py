@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from opencircuit_cli.models import BomLine, PartQuery
+from opencircuit_cli.models import BomLine, Part, PartQuery
 from opencircuit_cli.pricing.choice import LineChoice
 from opencircuit_cli.pricing.order import OrderPlan
 from opencircuit_cli.sourcing import ProviderFailure
@@ -30,6 +30,7 @@ class QuoteLine:
     query: PartQuery | None  # None: the line names no part number to look up
     choice: LineChoice
     notes: tuple[str, ...] = ()
+    candidates: tuple[Part, ...] = ()  # the parts whose offers were weighed for this line
 
     @property
     def status(self) -> str:

@@ -178,3 +178,26 @@ def test_ctrl_c_during_pricing_leaves_no_output(tmp_path, local_server):
     assert proc.returncode == 130
     assert b"Traceback" not in stderr
     assert list(out.parent.iterdir()) == []
+
+
+def test_offers_sheet_lists_passed_over_offers_with_the_reason(tmp_path):
+    bom = tmp_path / "bom.csv"
+    bom.write_text("Reference,Qty,MPN\nR1,10,X-1\n", encoding="utf-8")
+    found = part(
+        "X-1",
+        "Acme",
+        offer("Arrow", "AR-1", [(1, "0.10")], stock=500),
+        offer("Cheap", "CH-1", [(1, "0.01")], stock=3),
+        offer("Euro", "EU-1", [(1, "0.01")], currency="EUR"),
+    )
+    alpha, _ = spec("alpha", [found])
+    out = tmp_path / "q.xlsx"
+    result = invoke("--providers", "alpha", "bom-quote", str(bom), "-o", str(out), plugins=(alpha,))
+    assert result.exit_code == 0, result.stderr
+    rows = list(openpyxl.load_workbook(out)["Offers"].iter_rows(values_only=True))
+    chosen = {row[4]: row[-1] for row in rows[1:]}
+    assert chosen == {
+        "AR-1": "yes",
+        "CH-1": "no: not enough stock",
+        "EU-1": "no: EUR: no rate to USD",
+    }
