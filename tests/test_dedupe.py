@@ -13,7 +13,7 @@ from opencircuit_cli.dedupe import dedupe_offers, distributor_key, source_rank
 from opencircuit_cli.matching import merge_parts
 from opencircuit_cli.models import Offer, Part, PartQuery, PriceBreak
 from opencircuit_cli.providers.base import CheckResult, SearchOptions
-from opencircuit_cli.providers.nexar import decode, parse_match
+from opencircuit_cli.providers.nexar_parse import decode, parse_match
 from opencircuit_cli.settings import DefaultsSettings
 from opencircuit_cli.sourcing import run_lookup, run_search
 

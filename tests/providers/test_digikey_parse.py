@@ -11,9 +11,9 @@ import pytest
 
 from opencircuit_cli.errors import ExitCode
 from opencircuit_cli.models import LIFECYCLES, Fee
-from opencircuit_cli.providers.digikey import (
+from opencircuit_cli.providers.digikey import auth_error_for
+from opencircuit_cli.providers.digikey_parse import (
     DIGI_REEL_FEE,
-    auth_error_for,
     fix_url,
     parse_error,
     parse_keyword_search,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from opencircuit_cli.models import PriceBreak
-from opencircuit_cli.providers.mouser import (
+from opencircuit_cli.providers.mouser_parse import (
     MouserErrorInfo,
     MouserFormatError,
     number_of_results,

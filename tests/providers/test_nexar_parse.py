@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from opencircuit_cli.models import PriceBreak
-from opencircuit_cli.providers.nexar import (
+from opencircuit_cli.providers.nexar_parse import (
     MEDIAN_PRICE_SPEC,
     NexarFormatError,
     count_parts,
