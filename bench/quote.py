@@ -4,11 +4,13 @@ Budgets (DESIGN §10): cached under 1.5 s end to end; cold within 15 % of the fl
 slowest provider's rate limit; at most 0.1 Mouser requests per BOM line.
 
 Providers: Mouser (tests/support/fake_mouser.FakeMouserServer on 127.0.0.1, which refuses calls
-beyond the configured per-minute limit like Mouser does) and the local `catalog` (a generated
-price list holding half of the MPNs). DigiKey and Nexar are not implemented yet, so "three
-providers" is two here. The real Mouser limit of 30/min is scaled up 20x to 600/min for both
-the fake server and the client, so the cold floor (29 limiter waits of 60/(600*0.95) s) is about
-3 s instead of a minute; the ratio between the cold time and its floor is what the budget is about.
+beyond the configured per-minute limit like Mouser does), Nexar (tests/fixtures/nexar/fake_nexar,
+GraphQL + token endpoint, batches of 20) and the local `catalog` (a generated price list holding
+half of the MPNs). The real Mouser limit of 30/min is scaled up 20x to 600/min for both the fake
+server and the client (Nexar's limit scaled the same), so the cold floor (29 Mouser limiter waits
+of 60/(600*0.95) s) is about 3 s instead of a minute; the ratio between the cold time and its
+floor is what the budget is about. No keyring is assumed: the cold run asks Nexar for one token,
+the cached run for none.
 
     python bench/quote.py [--lines 300] [--scale 20]
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.fixtures.nexar.fake_nexar import FakeNexarServer  # noqa: E402
 from tests.support.fake_mouser import FakeMouserServer  # noqa: E402
 
 MAKER = "Bel Fuse"  # the maker tests/support/fake_mouser answers with
@@ -41,13 +44,13 @@ def mpns(count: int) -> list[str]:
     return [f"GRM188R71H{i:03d}KA01D" for i in range(count)]
 
 
-def write_bom(path: Path, parts: list[str]) -> None:
+def write_bom(path: Path, parts: list[str], maker: str = MAKER) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Reference", "Qty", "Value", "Footprint", "Manufacturer", "MPN"])
         for i, mpn in enumerate(parts):
             refs = ", ".join(f"C{i * 3 + k + 1}" for k in range(3))
-            writer.writerow([refs, 3, "100n", "C_0603", MAKER, mpn])
+            writer.writerow([refs, 3, "100n", "C_0603", maker, mpn])
 
 
 def write_price_list(path: Path, parts: list[str]) -> None:
@@ -75,26 +78,37 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=300)
     parser.add_argument("--scale", type=float, default=20.0)
+    parser.add_argument(
+        "--bom-maker",
+        default=MAKER,
+        help="manufacturer written in the BOM ('' for none: Nexar then returns every seller "
+        "of every part, the heaviest case)",
+    )
     args = parser.parse_args()
     limit = MOUSER_LIMIT * args.scale
     home = Path(tempfile.mkdtemp(prefix="oc-quote-bench-"))
     parts = mpns(args.lines)
     bom, prices, out = home / "bom.csv", home / "shelf.csv", home / "quote.xlsx"
-    write_bom(bom, parts)
+    write_bom(bom, parts, args.bom_maker)
     write_price_list(prices, parts[: args.lines // 2])
     script = shutil.which("opencircuit") or str(Path(sys.executable).with_name("opencircuit"))
     failed = False
+    nexar = FakeNexarServer()
     with FakeMouserServer(rate_limit_per_minute=limit) as server:
         config = home / "opencircuit.toml"
         config.write_text(
-            '[defaults]\nproviders = ["catalog", "mouser"]\n'
+            '[defaults]\nproviders = ["catalog", "mouser", "nexar"]\n'
             f'[providers.mouser]\nbase_url = "{server.base_url}"\nrate_limit = {limit}\n'
+            f'[providers.nexar]\nbase_url = "{nexar.base_url}/graphql"\n'
+            f'token_url = "{nexar.base_url}/token"\nrate_limit = {limit}\n'
             f'[providers.catalog]\nfiles = ["shelf={prices}"]\n',
             encoding="utf-8",
         )
         env = dict(
             os.environ,
             MOUSER_API_KEY="bench-0000-not-a-real-mouser-key",
+            NEXAR_CLIENT_ID="bench-id",
+            NEXAR_CLIENT_SECRET="bench-secret-not-real",
             XDG_CACHE_HOME=str(home / "cache"),
             XDG_CONFIG_HOME=str(home / "config"),
         )
@@ -113,13 +127,16 @@ def main() -> int:
         requests_floor = -(-args.lines // BATCH)
         floor = (requests_floor - 1) * 60 / (limit * SAFETY)
         print(
-            f"{args.lines}-line BOM, providers catalog + fake Mouser at {limit:g}/min "
+            f"{args.lines}-line BOM, providers catalog + fake Nexar + fake Mouser at {limit:g}/min "
             f"(real 30/min x {args.scale:g}); {os.cpu_count()} CPUs"
         )
         for label in ("cold", "cached"):
             before = server.request_count
+            nexar_before = (nexar.graphql_requests, nexar.token_requests)
             seconds, code, priced = run(argv, env)
             sent = server.request_count - before
+            nexar_sent = nexar.graphql_requests - nexar_before[0]
+            tokens = nexar.token_requests - nexar_before[1]
             per_line = sent / args.lines
             if label == "cold":
                 within = seconds <= floor * 1.15 + 1.0
@@ -134,10 +151,12 @@ def main() -> int:
                 verdict = f"budget 1.5 s and 0 requests: {'ok' if ok else 'OVER'}"
                 failed |= not ok
             print(
-                f"  {label:<6} {seconds:6.2f} s  {sent:3d} Mouser requests  {priced}  exit {code}  "
-                f"{verdict}"
+                f"  {label:<6} {seconds:6.2f} s  {sent:3d} Mouser requests, {nexar_sent} Nexar "
+                f"({nexar_sent / args.lines:.3f}/line, budget 0.05), {tokens} token  {priced}  "
+                f"exit {code}  {verdict}"
             )
-            failed |= code != 0
+            failed |= code != 0 or nexar_sent / args.lines > 0.05
+    nexar.close()
     shutil.rmtree(home, ignore_errors=True)
     return 1 if failed else 0
 

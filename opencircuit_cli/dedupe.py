@@ -13,6 +13,7 @@ different SKUs anyway), and offers without a SKU are never matched.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -55,6 +56,7 @@ DISTRIBUTOR_ALIASES: dict[str, str] = {
 _SUFFIXES = re.compile(r"\b(inc|incorporated|corp|corporation|ltd|llc|gmbh|co)\b\.?")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; an aggregator repeats a few dozen names many times
 def distributor_key(name: str | None) -> str:
     """A comparable form of a distributor name: "Digi-Key" and "DigiKey" -> "digikey"."""
     if not name:
@@ -87,19 +89,23 @@ def dedupe_offers(parts: Sequence[Part], priority: Sequence[str]) -> list[Part]:
     """`parts` with every offer dropped that a better-ranked source also has (same distributor
     and SKU, anywhere in `parts`). A part that only had such duplicates is dropped too; parts
     that never had offers are kept. Order is preserved."""
+    ranks = {name.strip().lower(): i for i, name in reversed(list(enumerate(priority)))}
+    keyed = [
+        [
+            (offer, offer_key(offer), ranks.get(offer.source.strip().lower(), len(priority)))
+            for offer in part.offers
+        ]
+        for part in parts
+    ]
     best: dict[tuple[str, str], int] = {}
-    for part in parts:
-        for offer in part.offers:
-            key = offer_key(offer)
+    for offers_of_part in keyed:
+        for _offer, key, rank in offers_of_part:
             if key is not None:
-                rank = source_rank(offer.source, priority)
                 best[key] = min(rank, best.get(key, rank))
     kept: list[Part] = []
-    for part in parts:
+    for part, offers_of_part in zip(parts, keyed, strict=True):
         offers = tuple(
-            offer
-            for offer in part.offers
-            if (key := offer_key(offer)) is None or source_rank(offer.source, priority) <= best[key]
+            offer for offer, key, rank in offers_of_part if key is None or rank <= best[key]
         )
         if len(offers) == len(part.offers):
             kept.append(part)

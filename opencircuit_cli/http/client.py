@@ -228,7 +228,7 @@ class ProviderHttp:
             breaker.record_success()
         return response
 
-    def is_cached(
+    def cached_response(
         self,
         method: str,
         url: str,
@@ -237,20 +237,22 @@ class ProviderHttp:
         json: Any = None,
         data: Any = None,
         headers: Mapping[str, str] | None = None,
-    ) -> bool:
-        """Would `request` with these arguments be answered from the cache (in this mode)?
-
-        Lets a provider skip work only the network needs, such as fetching an OAuth token.
-        Counts nothing and sends nothing.
+    ) -> requests.Response | None:
+        """The answer `request` would give from the cache (in this mode), or None — never the
+        network. Lets a provider skip work only the network needs (fetching an OAuth token,
+        batching a part number with others). A hit counts as a cache hit, like `request`'s.
         """
         client = self._client
         if not client.cached or client.mode not in (CacheMode.NORMAL, CacheMode.OFFLINE):
-            return False
+            return None
         request_headers = {"User-Agent": client.policy.user_agent, **(headers or {})}
-        return (
-            self._lookup(_Call(method.upper(), url, params, json, data, request_headers))
-            is not None
-        )
+        call = _Call(method.upper(), url, params, json, data, request_headers)
+        started = client.clock()
+        cached = self._lookup(call)
+        if cached is not None:
+            client.stats.record_hit(self.name)
+            self._log(call, cached.status_code, started, "cache", None)
+        return cached
 
     def remember(
         self,

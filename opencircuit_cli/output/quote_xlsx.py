@@ -373,10 +373,17 @@ def _offer_rows(line: QuoteLine, options: Iterable[tuple[Option, bool]]) -> list
     return rows
 
 
+#: Alternatives and passed-over offers listed per line, each (cheapest first); an aggregator can
+#: return dozens of sellers per part, and 300 lines x 60 offers would make the workbook slow to
+#: write and to read. The JSON document keeps the rest.
+MAX_PASSED_OVER = 5
+
+
 def _passed_over_rows(
     line: QuoteLine, seen: set[tuple[str, str]], currency: str
 ) -> list[list[Value]]:
-    """Offers of the line's parts that were not among the options, with the reason."""
+    """Offers of the line's parts that were not among the options, with the reason: the
+    cheapest MAX_PASSED_OVER of them, then one row saying how many more there were."""
     rows = []
     for part in line.candidates:
         for offer in part.offers:
@@ -407,7 +414,19 @@ def _passed_over_rows(
                     f"no: {passed_over_reason(offer, price, currency)}",
                 ]
             )
-    return rows
+    rows.sort(key=lambda r: (r[15] is None, r[15] if r[15] is not None else 0))
+    return _capped(line, rows, "offers passed over")
+
+
+def _capped(line: QuoteLine, rows: list[list[Value]], what: str) -> list[list[Value]]:
+    """At most MAX_PASSED_OVER rows, then one row saying how many more there were."""
+    if len(rows) <= MAX_PASSED_OVER:
+        return rows
+    note = f"… {len(rows) - MAX_PASSED_OVER} more {what}, not listed"
+    return [
+        *rows[:MAX_PASSED_OVER],
+        [line.line.row, ", ".join(line.line.references), *([None] * 15), note],
+    ]
 
 
 def passed_over_reason(offer: Offer, price: OfferPrice | None, currency: str) -> str:
@@ -479,6 +498,9 @@ def offers_sheet(quote: Quote) -> Sheet:
         ]
         rows = _offer_rows(line, options)
         seen = {(str(values[3]), str(values[4])) for values in rows}
+        chosen_rows = [r for r in rows if r[-1] == "yes"]
+        others = [r for r in rows if r[-1] != "yes"]
+        rows = chosen_rows + _capped(line, others[:], "alternatives")
         rows += _passed_over_rows(line, seen, quote.currency)
         sheet.rows += [("line", values) for values in rows]
     sheet.filter_rows = (1, max(len(sheet.rows), 2))

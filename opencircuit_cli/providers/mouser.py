@@ -215,10 +215,11 @@ class MouserProvider:
         try:
             to_fetch = []
             for term in claimed:  # parts remembered from earlier batches cost no request
-                if self._http.is_cached(**self._request_args(_partnumber_body([term]))):
-                    futures[term.key].set_result(self._fetch_batch([term])[term.key])
-                else:
+                remembered = self._remembered(term)
+                if remembered is None:
                     to_fetch.append(term)
+                else:
+                    futures[term.key].set_result(remembered)
             for batch in _chunks(to_fetch, MAX_PART_NUMBERS_PER_REQUEST):
                 for key, parts in self._fetch_batch(batch).items():
                     futures[key].set_result(parts)
@@ -251,6 +252,15 @@ class MouserProvider:
         if len(batch) > 1:
             self._remember_each(batch, document, fetched_at)
         return found
+
+    def _remembered(self, term: _Term) -> tuple[Part, ...] | None:
+        """The term's parts from the cache (its own entry, or its share of an earlier batch)."""
+        cached = self._http.cached_response(**self._request_args(_partnumber_body([term])))
+        if cached is None:
+            return None
+        document = self._decode(cached, self._api_key())
+        parts = self._parse(document, _fetched_at(cached))
+        return tuple(part for part in parts if part_answers(part, term.key))
 
     def _remember_each(
         self, batch: Sequence[_Term], document: Mapping[str, Any], fetched_at: datetime

@@ -334,10 +334,15 @@ class NexarProvider:
             if self._switched_off is not None:
                 raise self._switched_off
         payload = {"query": document, "variables": dict(variables)}
-        token = self._cache_only_token(payload) or self._current_token()
+        cached = None if fresh else self._cached_without_token(payload)
+        token = None if cached is not None else self._current_token()
         renewed = False
         while True:
-            response = self._send(payload, token)
+            if cached is not None:
+                response, cached = cached, None
+            else:
+                token = token or self._current_token()
+                response = self._send(payload, token)
             if fresh and getattr(response, "from_cache", False):
                 self._http.evict(response)
                 response = self._send(payload, token)
@@ -425,21 +430,16 @@ class NexarProvider:
 
     # -- token -----------------------------------------------------------------------------------
 
-    def _cache_only_token(self, payload: Mapping[str, Any]) -> OAuthToken | None:
-        """A placeholder when no token is at hand and the cache will answer (the bearer token is
-        not part of the cache key): cached and --offline runs then need no token request, even
-        without a keyring. Should the entry vanish in between, Nexar rejects the placeholder and
-        the normal renewal path fetches a real token."""
+    def _cached_without_token(self, payload: Mapping[str, Any]) -> requests.Response | None:
+        """The cached answer when no token is at hand yet (the bearer token is not part of the
+        cache key): cached and --offline runs then need no token request, even without a
+        keyring."""
         with self._token_lock:
             if self._token is not None:
                 return None
-        if not self._http.is_cached(
+        return self._http.cached_response(
             "POST", self._url, json=payload, headers={"Accept": "application/json"}
-        ):
-            return None
-        from opencircuit_cli.oauth import OAuthToken
-
-        return OAuthToken("cache-only", expires_at=0.0)
+        )
 
     def _current_token(self, *, renew: bool = False) -> OAuthToken:
         """The token to send: this run's, the stored one (even expired: see the module
