@@ -33,7 +33,6 @@ import json
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -66,6 +65,7 @@ from opencircuit_cli.providers.digikey_parse import (
     parse_keyword_search,
     parse_product_details,
 )
+from opencircuit_cli.providers.inflight import InFlight, map_in_daemon_threads
 from opencircuit_cli.settings import DigikeySettings
 
 if TYPE_CHECKING:
@@ -144,8 +144,8 @@ class DigikeyProvider:
         self._auth = auth or DigikeyAuth(deps.settings, deps.secret, deps.tokens)
         self._workers = max(1, workers)
         self._lock = threading.Lock()
-        # Normalised part number -> its parts; a Future so concurrent askers share one call.
-        self._memo: dict[str, Future[tuple[Part, ...]]] = {}
+        # Normalised part number -> its parts, each fetched once even across threads.
+        self._memo: InFlight[str, tuple[Part, ...]] = InFlight()
         self._switched_off: ProviderError | None = None
 
     # -- Provider protocol ---------------------------------------------------------------------
@@ -210,35 +210,16 @@ class DigikeyProvider:
     # -- lookup internals ------------------------------------------------------------------------
 
     def _parts_for(self, unique: Mapping[str, str]) -> dict[str, tuple[Part, ...]]:
-        futures: dict[str, Future[tuple[Part, ...]]] = {}
-        claimed: dict[str, str] = {}
-        with self._lock:
-            for key, term in unique.items():
-                future = self._memo.get(key)
-                if future is None:
-                    future = Future()
-                    self._memo[key] = future
-                    claimed[key] = term
-                futures[key] = future
-        if claimed:
-            workers = min(self._workers, len(claimed))
-            with ThreadPoolExecutor(workers, thread_name_prefix="digikey") as pool:
-                for key, outcome in zip(
-                    claimed, pool.map(self._details_or_error, claimed.values()), strict=True
-                ):
-                    if isinstance(outcome, BaseException):
-                        with self._lock:
-                            self._memo.pop(key, None)  # a failure is not remembered
-                        futures[key].set_exception(outcome)
-                    else:
-                        futures[key].set_result(outcome)
+        futures, mine = self._memo.claim(unique)
+        outcomes = map_in_daemon_threads(
+            self._details, [unique[key] for key in mine], self._workers
+        )
+        for key, outcome in zip(mine, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                self._memo.fail([key], outcome)  # a failure is not remembered
+            else:
+                futures[key].set_result(outcome)
         return {key: future.result() for key, future in futures.items()}
-
-    def _details_or_error(self, term: str) -> tuple[Part, ...] | BaseException:
-        try:
-            return self._details(term)
-        except Exception as exc:  # handed back to the caller through the Future
-            return exc
 
     def _details(self, term: str) -> tuple[Part, ...]:
         path = DETAILS_PATH.format(part=quote(term, safe=""))

@@ -25,7 +25,6 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -39,6 +38,7 @@ from opencircuit_cli.errors import (
 from opencircuit_cli.matching import match_parts, normalize_mpn, same_manufacturer
 from opencircuit_cli.models import Part, PartQuery
 from opencircuit_cli.providers.base import CheckResult, ProviderDeps, SearchOptions
+from opencircuit_cli.providers.inflight import InFlight
 from opencircuit_cli.providers.mouser_parse import (
     PROVIDER_NAME,
     MouserErrorInfo,
@@ -141,9 +141,8 @@ class MouserProvider:
         self._base_url = (deps.settings.base_url or DEFAULT_BASE_URL).rstrip("/")
         self._pauses = tuple(too_many_requests_pauses)
         self._lock = threading.Lock()
-        # Normalised part number -> its parts. A Future, so that a thread asking for a number
-        # another thread is already fetching waits for that answer instead of sending again.
-        self._memo: dict[str, Future[tuple[Part, ...]]] = {}
+        # Normalised part number -> its parts, each fetched once even across threads.
+        self._memo: InFlight[str, tuple[Part, ...]] = InFlight()
         self._key: SecretValue | None = None
 
     # -- Provider protocol ---------------------------------------------------------------------
@@ -202,16 +201,9 @@ class MouserProvider:
 
     def _parts_for(self, terms: Sequence[_Term]) -> dict[str, tuple[Part, ...]]:
         """Parts per term key: from this instance's memo, another thread's fetch, or Mouser."""
-        futures: dict[str, Future[tuple[Part, ...]]] = {}
-        claimed: list[_Term] = []
-        with self._lock:
-            for term in terms:
-                future = self._memo.get(term.key)
-                if future is None:
-                    future = Future()
-                    self._memo[term.key] = future
-                    claimed.append(term)
-                futures[term.key] = future
+        by_key = {term.key: term for term in terms}
+        futures, mine = self._memo.claim(by_key)
+        claimed = [by_key[key] for key in mine]
         try:
             to_fetch = []
             for term in claimed:  # parts remembered from earlier batches cost no request
@@ -224,23 +216,9 @@ class MouserProvider:
                 for key, parts in self._fetch_batch(batch).items():
                     futures[key].set_result(parts)
         except BaseException as exc:
-            self._forget(claimed, futures, exc)
+            self._memo.fail(mine, exc)
             raise
         return {key: future.result() for key, future in futures.items()}
-
-    def _forget(
-        self,
-        claimed: Sequence[_Term],
-        futures: Mapping[str, Future[tuple[Part, ...]]],
-        exc: BaseException,
-    ) -> None:
-        """A failed fetch is not remembered: waiting threads get the error, later calls retry."""
-        with self._lock:
-            for term in claimed:
-                future = futures[term.key]
-                if not future.done():
-                    self._memo.pop(term.key, None)
-                    future.set_exception(exc)
 
     def _fetch_batch(self, batch: Sequence[_Term]) -> dict[str, tuple[Part, ...]]:
         document, fetched_at = self._post(PARTNUMBER_PATH, _partnumber_body(batch))

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -48,6 +47,7 @@ from opencircuit_cli.matching import (
 from opencircuit_cli.models import Part, PartQuery
 from opencircuit_cli.providers import nexar_query
 from opencircuit_cli.providers.base import CheckResult, ProviderDeps, SearchOptions
+from opencircuit_cli.providers.inflight import InFlight
 from opencircuit_cli.providers.nexar_parse import (
     PROVIDER_NAME,
     MatchResult,
@@ -188,8 +188,8 @@ class NexarProvider:
         self._token_url = deps.settings.token_url or DEFAULT_TOKEN_URL
         self._lock = threading.Lock()
         self._token_lock = threading.Lock()
-        # Term key -> its parts; a Future so concurrent askers wait for one fetch.
-        self._memo: dict[tuple[str, str, str], Future[tuple[Part, ...]]] = {}
+        # Term key -> its parts, each fetched once even across threads.
+        self._memo: InFlight[tuple[str, str, str], tuple[Part, ...]] = InFlight()
         self._token: OAuthToken | None = None
         self._token_is_new = False  # obtained by this instance (so not expired)
         self._switched_off: ProviderError | None = None
@@ -278,27 +278,14 @@ class NexarProvider:
     def _parts_for(
         self, terms: Sequence[MatchTerm]
     ) -> dict[tuple[str, str, str], tuple[Part, ...]]:
-        futures: dict[tuple[str, str, str], Future[tuple[Part, ...]]] = {}
-        claimed: list[MatchTerm] = []
-        with self._lock:
-            for term in terms:
-                future = self._memo.get(term.key)
-                if future is None:
-                    future = Future()
-                    self._memo[term.key] = future
-                    claimed.append(term)
-                futures[term.key] = future
+        by_key = {term.key: term for term in terms}
+        futures, mine = self._memo.claim(by_key)
         try:
-            for batch in _chunks(claimed, batch_size(self._settings)):
+            for batch in _chunks([by_key[key] for key in mine], batch_size(self._settings)):
                 for key, parts in self._fetch_batch(batch).items():
                     futures[key].set_result(parts)
         except BaseException as exc:
-            with self._lock:  # a failed fetch is not remembered: later calls retry
-                for term in claimed:
-                    future = futures[term.key]
-                    if not future.done():
-                        self._memo.pop(term.key, None)
-                        future.set_exception(exc)
+            self._memo.fail(mine, exc)  # a failed fetch is not remembered: later calls retry
             raise
         return {key: future.result() for key, future in futures.items()}
 
