@@ -177,23 +177,19 @@ class ProviderHttp:
         network failures and retries that ran out.
         """
         client = self._client
-        method = method.upper()
-        request_headers = {"User-Agent": client.policy.user_agent, **(headers or {})}
-        call = _Call(method, url, params, json, data, request_headers)
+        call = self._call(method, url, params, json, data, headers)
 
-        if client.cached and client.mode in (CacheMode.NORMAL, CacheMode.OFFLINE):
+        if self._reads_cache():
             started = client.clock()
-            cached = self._lookup(call)
+            cached = self._from_cache(call, started)
             if cached is not None:
-                client.stats.record_hit(self.name)
-                self._log(call, cached.status_code, started, "cache", None)
                 return cached
             client.stats.record_miss(self.name)
             if client.mode is CacheMode.OFFLINE:
                 self._log(call, "miss", started, "cache", None)
                 raise OfflineMissError(
                     self.name,
-                    f"no cached answer for {method} {self._redacted_url(call)} (offline mode)",
+                    f"no cached answer for {call.method} {self._redacted_url(call)} (offline mode)",
                     hint=OFFLINE_HINT,
                 )
         else:
@@ -242,15 +238,32 @@ class ProviderHttp:
         network. Lets a provider skip work only the network needs (fetching an OAuth token,
         batching a part number with others). A hit counts as a cache hit, like `request`'s.
         """
-        client = self._client
-        if not client.cached or client.mode not in (CacheMode.NORMAL, CacheMode.OFFLINE):
+        if not self._reads_cache():
             return None
-        request_headers = {"User-Agent": client.policy.user_agent, **(headers or {})}
-        call = _Call(method.upper(), url, params, json, data, request_headers)
-        started = client.clock()
+        call = self._call(method, url, params, json, data, headers)
+        return self._from_cache(call, self._client.clock())
+
+    def _reads_cache(self) -> bool:
+        client = self._client
+        return client.cached and client.mode in (CacheMode.NORMAL, CacheMode.OFFLINE)
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Any,
+        headers: Mapping[str, str] | None,
+    ) -> _Call:
+        request_headers = {"User-Agent": self._client.policy.user_agent, **(headers or {})}
+        return _Call(method.upper(), url, params, json, data, request_headers)
+
+    def _from_cache(self, call: _Call, started: float) -> requests.Response | None:
+        """The cached answer for `call`, counted and logged as a hit; None on a miss."""
         cached = self._lookup(call)
         if cached is not None:
-            client.stats.record_hit(self.name)
+            self._client.stats.record_hit(self.name)
             self._log(call, cached.status_code, started, "cache", None)
         return cached
 
@@ -278,10 +291,12 @@ class ProviderHttp:
         cache = getattr(client.session, "cache", None)
         if cache is None or client.mode is CacheMode.DISABLED:
             return False
-        request_headers = {"User-Agent": client.policy.user_agent, **(headers or {})}
+        call = self._call(method, url, params, json, None, headers)
         session: Any = client.session
         prepared = session.prepare_request(
-            requests.Request(method.upper(), url, params=params, json=json, headers=request_headers)
+            requests.Request(
+                call.method, call.url, params=call.params, json=call.json, headers=call.headers
+            )
         )
         response = requests.Response()
         response.status_code = 200
