@@ -56,7 +56,6 @@ DISTRIBUTOR_ALIASES: dict[str, str] = {
 _SUFFIXES = re.compile(r"\b(inc|incorporated|corp|corporation|ltd|llc|gmbh|co)\b\.?")
 
 
-@functools.lru_cache(maxsize=4096)  # pure; an aggregator repeats a few dozen names many times
 def distributor_key(name: str | None) -> str:
     """A comparable form of a distributor name: "Digi-Key" and "DigiKey" -> "digikey"."""
     if not name:
@@ -68,12 +67,18 @@ def distributor_key(name: str | None) -> str:
     return DISTRIBUTOR_ALIASES.get(folded, folded)
 
 
-def offer_key(offer: Offer) -> tuple[str, str] | None:
-    """(distributor, SKU) of an offer, or None when it has no SKU to compare."""
+def offer_key(offer: Offer, names: dict[str, str] | None = None) -> tuple[str, str] | None:
+    """(distributor, SKU) of an offer, or None when it has no SKU to compare. `names` memoises
+    distributor keys for one call site: an aggregator repeats a few dozen names many times."""
     sku = normalize_mpn(offer.sku or "")
     if not sku:
         return None
-    return distributor_key(offer.distributor), sku
+    if names is None:
+        return distributor_key(offer.distributor), sku
+    key = names.get(offer.distributor)
+    if key is None:
+        key = names[offer.distributor] = distributor_key(offer.distributor)
+    return key, sku
 
 
 def source_rank(source: str, priority: Sequence[str]) -> int:
