@@ -13,7 +13,6 @@ different SKUs anyway), and offers without a SKU are never matched.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -95,9 +94,10 @@ def dedupe_offers(parts: Sequence[Part], priority: Sequence[str]) -> list[Part]:
     and SKU, anywhere in `parts`). A part that only had such duplicates is dropped too; parts
     that never had offers are kept. Order is preserved."""
     ranks = {name.strip().lower(): i for i, name in reversed(list(enumerate(priority)))}
+    names: dict[str, str] = {}
     keyed = [
         [
-            (offer, offer_key(offer), ranks.get(offer.source.strip().lower(), len(priority)))
+            (offer, offer_key(offer, names), ranks.get(offer.source.strip().lower(), len(priority)))
             for offer in part.offers
         ]
         for part in parts
