@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support.memory_keyring import MemoryKeyring
 
 pytest_plugins = ["tests.support.server"]  # the `local_server` fixture, for every test
+
+# Property tests explore new random examples on developers' machines; CI replays a fixed
+# sequence, so a green commit stays green (a failure found locally is kept as a plain test).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def _is_loopback(address: object) -> bool:

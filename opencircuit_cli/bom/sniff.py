@@ -43,10 +43,11 @@ def sniff_delimiter(text: str, *, sample_lines: int = 200) -> str | None:
     that count; comment lines (`#`) and blank lines are ignored. None: no delimiter at all
     (a single column, or a fixed-width report).
     """
+    # Quoted spans are removed from the whole sample before splitting it into lines: a quoted
+    # cell may hold a newline, and halves of it must not count as lines of their own.
+    sample = _quoted_free("\n".join(text.splitlines()[: sample_lines * 4]))
     lines = [
-        _quoted_free(line)
-        for line in text.splitlines()[: sample_lines * 2]
-        if line.strip() and not line.lstrip().startswith("#")
+        line for line in sample.splitlines() if line.strip() and not line.lstrip().startswith("#")
     ][:sample_lines]
     if not lines:
         return None

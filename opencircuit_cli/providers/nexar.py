@@ -26,6 +26,8 @@ What Nexar does that shapes this module:
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -281,7 +283,14 @@ class NexarProvider:
         by_key = {term.key: term for term in terms}
         futures, mine = self._memo.claim(by_key)
         try:
-            for batch in _chunks([by_key[key] for key in mine], batch_size(self._settings)):
+            to_fetch = []
+            for key in mine:  # queries remembered from earlier batches bill no parts
+                remembered = self._remembered(by_key[key])
+                if remembered is None:
+                    to_fetch.append(by_key[key])
+                else:
+                    futures[key].set_result(remembered)
+            for batch in _chunks(to_fetch, batch_size(self._settings)):
                 for key, parts in self._fetch_batch(batch).items():
                     futures[key].set_result(parts)
         except BaseException as exc:
@@ -289,23 +298,70 @@ class NexarProvider:
             raise
         return {key: future.result() for key, future in futures.items()}
 
-    def _fetch_batch(
-        self, batch: Sequence[MatchTerm]
-    ) -> dict[tuple[str, str, str], tuple[Part, ...]]:
-        variables = multi_match_variables(
+    def _variables(self, batch: Sequence[MatchTerm]) -> dict[str, Any]:
+        return multi_match_variables(
             batch,
             limit=max(1, min(self._settings.parts_per_query, MAX_PARTS_PER_REQUEST)),
             country=self._deps.country,
             currency=self._deps.currency,
             authorized_only=self._settings.authorized_only,
         )
-        body, fetched_at = self._post(nexar_query.MULTI_MATCH, variables)
+
+    def _fetch_batch(
+        self, batch: Sequence[MatchTerm]
+    ) -> dict[tuple[str, str, str], tuple[Part, ...]]:
+        body, fetched_at = self._post(nexar_query.MULTI_MATCH, self._variables(batch))
+        if len(batch) > 1:
+            self._remember_each(batch, body)
+        return self._split(batch, body, fetched_at)
+
+    def _split(
+        self, batch: Sequence[MatchTerm], body: Mapping[str, Any], fetched_at: datetime
+    ) -> dict[tuple[str, str, str], tuple[Part, ...]]:
         try:
             results = parse_multi_match(body, fetched_at, currency=self._deps.currency)
         except NexarFormatError as exc:
             raise ProviderError(PROVIDER_NAME, f"unexpected answer: {exc}") from None
         empty = MatchResult("", 0, ())
         return {term.key: results.get(f"q{i}", empty).parts for i, term in enumerate(batch)}
+
+    def _single_payload(self, term: MatchTerm) -> dict[str, Any]:
+        return {"query": nexar_query.MULTI_MATCH, "variables": self._variables([term])}
+
+    def _remember_each(self, batch: Sequence[MatchTerm], body: Mapping[str, Any]) -> None:
+        """Cache each query's share of a batch answer as the answer to a one-query request, so a
+        BOM that gains a line asks Nexar (and is billed) only for the new part."""
+        items = (_data(body).get("supMultiMatch") or []) if isinstance(body, Mapping) else []
+        by_reference = {item.get("reference"): item for item in items if isinstance(item, Mapping)}
+        for index, term in enumerate(batch):
+            item = by_reference.get(f"q{index}")
+            if item is None:
+                continue
+            single = {"data": {"supMultiMatch": [{**item, "reference": "q0"}]}}
+            self._http.remember(
+                "POST",
+                self._url,
+                dumps_exact(single),
+                json=self._single_payload(term),
+                headers={"Accept": "application/json"},
+            )
+
+    def _remembered(self, term: MatchTerm) -> tuple[Part, ...] | None:
+        """The query's parts from the cache (its own entry or its share of an earlier batch)."""
+        cached = self._http.cached_response(
+            "POST",
+            self._url,
+            json=self._single_payload(term),
+            headers={"Accept": "application/json"},
+        )
+        if cached is None:
+            return None
+        body = self._decode(cached)
+        if parse_errors(body):
+            self._http.evict(cached)
+            return None
+        self._count(True, 0)
+        return self._split([term], body, _fetched_at(cached))[term.key]
 
     # -- HTTP ------------------------------------------------------------------------------------
 
@@ -489,6 +545,16 @@ def _said(errors: Sequence[NexarErrorInfo], status: int) -> str:
     if errors:
         return "; ".join(dict.fromkeys(e.message for e in errors))
     return f"HTTP {status}"
+
+
+_DECIMAL_MARK = re.compile(r'"\\u0000dec:([^"]+)"')
+
+
+def dumps_exact(document: Any) -> bytes:
+    """JSON bytes of a document decoded with `parse_float=Decimal`, numbers written exactly as
+    they were (json cannot emit a Decimal as a number, so they pass through a marked string)."""
+    text = json.dumps(document, default=lambda value: f"\u0000dec:{value}")
+    return _DECIMAL_MARK.sub(r"\1", text).encode("utf-8")
 
 
 def _fetched_at(response: requests.Response) -> datetime:

@@ -83,3 +83,11 @@ def test_round_trip_through_read_bom(table, delimiter, encoding) -> None:
         result = read_bom(path, include_dnp=True)
     refs = sorted(ref for line in result.lines for ref in line.references)
     assert refs == sorted(f"R{n}" for n in range(1, len(table)))
+
+
+def test_quoted_newlines_do_not_hide_the_delimiter() -> None:
+    """Found by the property above: every cell quoted, the first one holding a newline."""
+    text = '"Col0","Col1"\n"0\n0",""\n"0\n0",""\n'
+    assert sniff_delimiter(text) == ","
+    rows = [r.cells for r in text_rows(text, ",").rows if not r.blank]
+    assert rows == [("Col0", "Col1"), ("0\n0",), ("0\n0",)]

@@ -374,3 +374,28 @@ def test_graphql_validation_error_on_400_is_a_bug(make_nexar, local_server):
     local_server.script(GRAPHQL, Reply(400, body=body))
     with pytest.raises(NexarRequestError, match="does not exist"):
         make_nexar().provider.lookup([PartQuery("ERJ-3EKF1001V")])
+
+
+def test_an_edited_bom_asks_nexar_only_for_the_new_part(make_nexar, local_server):
+    """Each query's share of a batch is cached on its own: inserting a line shifts every later
+    batch, yet the next run sends (and is billed for) the new part number only."""
+    local_server.script(TOKEN, token_reply())
+    mpns = [f"RC0603FR-07{i:03d}RL" for i in range(25)]
+    script_answers(local_server, [mpns[:20], mpns[20:]])
+    first = make_nexar().provider.lookup([PartQuery(m) for m in mpns])
+    assert len(local_server.requests_for(GRAPHQL)) == 2
+    script_answers(local_server, [["NEW-1"]])
+    edited = [*mpns[:7], "NEW-1", *mpns[7:]]
+    rig = make_nexar()
+    again = rig.provider.lookup([PartQuery(m) for m in edited])
+    sent = local_server.requests_for(GRAPHQL)
+    assert len(sent) == 3
+    assert [q["mpn"] for q in sent[-1].json()["variables"]["queries"]] == ["NEW-1"]
+
+    def offers(found):
+        return [(o.distributor, o.sku, o.price_breaks, o.stock) for p in found for o in p.offers]
+
+    for mpn in mpns:
+        assert offers(again[PartQuery(mpn)]) == offers(first[PartQuery(mpn)])
+    assert any(offers(again[PartQuery(m)]) for m in mpns)
+    assert rig.provider.usage.requests == 1
