@@ -39,7 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from opencircuit_cli.models import Offer
+from opencircuit_cli.models import Offer, Part
 from opencircuit_cli.output.documents import money
 from opencircuit_cli.output.orders import order_files
 from opencircuit_cli.output.quote_doc import Totals, allocations, amounts, quote_totals
@@ -391,29 +391,8 @@ def _passed_over_rows(
                 continue
             seen.add((offer.distributor, offer.sku))
             price = price_offer(offer, line.build_quantity)
-            breaks = " ".join(f"{b.quantity}:{money(b.unit_price)}" for b in offer.price_breaks)
-            rows.append(
-                [
-                    line.line.row,
-                    ", ".join(line.line.references),
-                    part.mpn,
-                    offer.distributor,
-                    offer.sku,
-                    offer.packaging,
-                    offer.stock,
-                    offer.moq,
-                    offer.order_multiple,
-                    offer.lead_time_days,
-                    offer.currency,
-                    breaks,
-                    price.order_quantity if price else None,
-                    price.unit_price if price else None,
-                    (price.fees or None) if price else None,
-                    price.extended if price else None,
-                    None,
-                    f"no: {passed_over_reason(offer, price, currency)}",
-                ]
-            )
+            reason = passed_over_reason(offer, price, currency)
+            rows.append(_offer_values(line, part, offer, price, None, f"no: {reason}"))
     rows.sort(key=lambda r: (r[15] is None, r[15] if r[15] is not None else 0))
     return _capped(line, rows, "offers passed over")
 
@@ -441,13 +420,26 @@ def passed_over_reason(offer: Offer, price: OfferPrice | None, currency: str) ->
 
 
 def _offer_row(line: QuoteLine, alloc: Allocation, chosen: bool) -> list[Value]:
-    offer, price = alloc.offer, alloc.price
+    return _offer_values(
+        line, alloc.part, alloc.offer, alloc.price, alloc.cost, "yes" if chosen else "no"
+    )
+
+
+def _offer_values(
+    line: QuoteLine,
+    part: Part,
+    offer: Offer,
+    price: OfferPrice | None,
+    cost: Decimal | None,
+    chosen: str,
+) -> list[Value]:
+    """One Offers-sheet row; `price` None when the offer lists no prices."""
     breaks = " ".join(f"{b.quantity}:{money(b.unit_price)}" for b in offer.price_breaks)
     return [
         line.line.row,
         ", ".join(line.line.references),
-        alloc.part.mpn,
-        alloc.distributor,
+        part.mpn,
+        offer.distributor,
         offer.sku,
         offer.packaging,
         offer.stock,
@@ -456,12 +448,12 @@ def _offer_row(line: QuoteLine, alloc: Allocation, chosen: bool) -> list[Value]:
         offer.lead_time_days,
         offer.currency,
         breaks,
-        price.order_quantity,
-        price.unit_price,
-        price.fees or None,
-        price.extended,
-        alloc.cost,
-        "yes" if chosen else "no",
+        price.order_quantity if price else None,
+        price.unit_price if price else None,
+        (price.fees or None) if price else None,
+        price.extended if price else None,
+        cost,
+        chosen,
     ]
 
 
