@@ -13,12 +13,10 @@ different SKUs anyway), and offers without a SKU are never matched.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
-from opencircuit_cli.matching import normalize_mpn
+from opencircuit_cli.matching import fold_name, normalize_mpn
 from opencircuit_cli.models import Offer, Part
 
 #: Folded distributor name -> the key used for comparison. Names not listed are folded only.
@@ -52,17 +50,12 @@ DISTRIBUTOR_ALIASES: dict[str, str] = {
     "ttiinc": "tti",
 }
 
-_SUFFIXES = re.compile(r"\b(inc|incorporated|corp|corporation|ltd|llc|gmbh|co)\b\.?")
-
 
 def distributor_key(name: str | None) -> str:
     """A comparable form of a distributor name: "Digi-Key" and "DigiKey" -> "digikey"."""
     if not name:
         return ""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = _SUFFIXES.sub(" ", text.replace("&", " and "))
-    folded = re.sub(r"[^a-z0-9]+", "", text)
+    folded = fold_name(name)
     return DISTRIBUTOR_ALIASES.get(folded, folded)
 
 

@@ -81,7 +81,8 @@ def normalize_mpn(mpn: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", mpn)).upper()
 
 
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
+    """A company name reduced for comparison: no accents, case, legal suffixes or punctuation."""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("&", " and ")
@@ -93,7 +94,7 @@ def _build_alias_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for canonical, aliases in MANUFACTURER_ALIASES.items():
         for name in (canonical, *aliases):
-            index[_fold(name)] = canonical
+            index[fold_name(name)] = canonical
     return index
 
 
@@ -104,7 +105,7 @@ def canonical_manufacturer(name: str | None) -> str | None:
     """The canonical name for a known maker, else the name as given (stripped)."""
     if name is None or not name.strip():
         return None
-    return _ALIAS_INDEX.get(_fold(name), name.strip())
+    return _ALIAS_INDEX.get(fold_name(name), name.strip())
 
 
 def same_manufacturer(a: str | None, b: str | None) -> bool:
@@ -113,9 +114,9 @@ def same_manufacturer(a: str | None, b: str | None) -> bool:
     ca, cb = canonical_manufacturer(a), canonical_manufacturer(b)
     if ca is None or cb is None:
         return False
-    if _fold(ca) == _fold(cb):
+    if fold_name(ca) == fold_name(cb):
         return True
-    fa, fb = _fold(a), _fold(b)
+    fa, fb = fold_name(a), fold_name(b)
     return bool(fa) and bool(fb) and (fa.startswith(fb) or fb.startswith(fa))
 
 
@@ -161,7 +162,7 @@ def merge_parts(parts: Sequence[Part]) -> list[Part]:
     merged: dict[tuple[str, str], Part] = {}
     for part in parts:
         maker = canonical_manufacturer(part.manufacturer) or ""
-        key = (normalize_mpn(part.mpn), _fold(maker))
+        key = (normalize_mpn(part.mpn), fold_name(maker))
         seen = merged.get(key)
         if seen is None:
             merged[key] = part

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from opencircuit_cli.matching import normalize_mpn
 from opencircuit_cli.models import BomLine
 
 _COMPANY_NOISE = frozenset(
@@ -72,10 +73,6 @@ def company_key(name: str | None) -> str:
     return words[0] if words else ""
 
 
-def _mpn_key(mpn: str) -> str:
-    return re.sub(r"\s+", "", mpn).upper()
-
-
 def group_rows(rows: Sequence[SourceRow], *, description_as_value: bool = False) -> list[BomLine]:
     """`description_as_value`: the file has neither a value nor a footprint column, so rows
     without an MPN group by their description (hand-made lists: `22K 1206`)."""
@@ -84,7 +81,7 @@ def group_rows(rows: Sequence[SourceRow], *, description_as_value: bool = False)
     by_value: dict[tuple[str, str, bool], list[SourceRow]] = {}
     for row in rows:
         if row.mpn:
-            clusters = by_mpn.setdefault((_mpn_key(row.mpn), row.dnp), [])
+            clusters = by_mpn.setdefault((normalize_mpn(row.mpn), row.dnp), [])
             company = company_key(row.manufacturer)
             for cluster in clusters:
                 if not company or not cluster[0] or cluster[0] == company:
