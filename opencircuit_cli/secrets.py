@@ -173,24 +173,17 @@ class SecretStore:
             return SecretValue(
                 provider, field, value, "config", f"config file {self._config.source}"
             )
-        stored = self._keyring_get(provider, field)
-        if stored:
-            return SecretValue(
-                provider,
-                field,
-                stored,
-                "keyring",
-                f"keyring ({KEYRING_SERVICE}/{provider}.{field})",
-            )
-        stored = self._read_insecure().get(provider, {}).get(field)
-        if isinstance(stored, str) and stored:
-            return SecretValue(
-                provider, field, stored, "file", f"plaintext file {self._insecure_path} (insecure)"
-            )
-        return SecretValue(provider, field, None, "none", "not set")
+        found = self._stored(provider, field)
+        return found if found.value else SecretValue(provider, field, None, "none", "not set")
 
     def stored(self, provider: str, field: str) -> SecretValue:
         """A value kept by opencircuit itself (e.g. an OAuth token): keyring, then the file."""
+        found = self._stored(provider, field)
+        if found.value:
+            self._on_secret(found.value)
+        return found
+
+    def _stored(self, provider: str, field: str) -> SecretValue:
         value = self._keyring_get(provider, field)
         kind, where = "keyring", f"keyring ({KEYRING_SERVICE}/{provider}.{field})"
         if not value:
@@ -199,7 +192,6 @@ class SecretStore:
             kind, where = "file", f"plaintext file {self._insecure_path} (insecure)"
         if not value:
             return SecretValue(provider, field, None, "none", "not stored")
-        self._on_secret(value)
         return SecretValue(provider, field, value, kind, where)
 
     def uses_insecure_file(self, provider: str) -> bool:
